@@ -1,0 +1,145 @@
+package org.nftoffload.softswitch.pipeline;
+
+import java.util.Objects;
+
+/**
+ * One installed entry: its key (a {@link FlowKey}, or an {@link AclMatch} with a priority), its action, and the
+ * state the data plane keeps for it — direct counter, direct meter (ACL), last hit time for idle timeout. The
+ * P4Runtime layer keeps its canonical form of the entry in {@link #source} so reads return what was written.
+ * Mutable: only touched under the switch's lock.
+ */
+public final class TableEntry {
+
+  private final TableKind table;
+  private final Object key;
+  private final int priority;
+  private Action action;
+  private Object source;
+  long packets;
+  long bytes;
+  final TwoRateMeter meter = new TwoRateMeter();
+  private long idleTimeoutNs;
+  long lastHitNanos;
+  boolean idleNotified;
+
+  private TableEntry(TableKind table, Object key, int priority, Action action, Object source, long nowNanos) {
+    this.table = table;
+    this.key = Objects.requireNonNull(key);
+    this.priority = priority;
+    this.action = Objects.requireNonNull(action);
+    this.source = source;
+    this.lastHitNanos = nowNanos;
+  }
+
+  /** A flow_v4 or flow_v6 entry. */
+  public static TableEntry flow(TableKind table, FlowKey key, Action action, long idleTimeoutNs, Object source,
+      long nowNanos) {
+    if (!table.isFlow()) {
+      throw new IllegalArgumentException(table + " is not a flow table");
+    }
+    TableEntry e = new TableEntry(table, key, 0, action, source, nowNanos);
+    e.idleTimeoutNs = idleTimeoutNs;
+    return e;
+  }
+
+  /** An ACL entry; a higher priority wins. */
+  public static TableEntry acl(AclMatch match, int priority, Action action, Object source, long nowNanos) {
+    if (priority <= 0) {
+      throw new IllegalArgumentException("ACL entries need a priority > 0");
+    }
+    return new TableEntry(TableKind.ACL, new AclKey(match, priority), priority, action, source, nowNanos);
+  }
+
+  /** The key an ACL entry is stored under: the match together with its priority, as P4Runtime identifies it. */
+  public record AclKey(AclMatch match, int priority) {}
+
+  public TableKind table() {
+    return table;
+  }
+
+  /** A {@link FlowKey} or an {@link AclKey}. */
+  public Object key() {
+    return key;
+  }
+
+  public int priority() {
+    return priority;
+  }
+
+  public Action action() {
+    return action;
+  }
+
+  public void action(Action newAction) {
+    action = Objects.requireNonNull(newAction);
+  }
+
+  public Object source() {
+    return source;
+  }
+
+  public void source(Object newSource) {
+    source = newSource;
+  }
+
+  public long packets() {
+    return packets;
+  }
+
+  public long bytes() {
+    return bytes;
+  }
+
+  /** Sets the direct counter (P4Runtime DirectCounterEntry MODIFY). */
+  public void counter(long newPackets, long newBytes) {
+    packets = newPackets;
+    bytes = newBytes;
+  }
+
+  /** The direct meter's configuration, null when unconfigured. */
+  public TwoRateMeter.Config meterConfig() {
+    return meter.config();
+  }
+
+  public void meterConfig(TwoRateMeter.Config config, long nowNanos) {
+    meter.configure(config, nowNanos);
+  }
+
+  public long idleTimeoutNs() {
+    return idleTimeoutNs;
+  }
+
+  /** Sets the idle timeout and re-arms it from now. */
+  public void idleTimeoutNs(long timeoutNs, long nowNanos) {
+    idleTimeoutNs = timeoutNs;
+    lastHitNanos = nowNanos;
+    idleNotified = false;
+  }
+
+  public long lastHitNanos() {
+    return lastHitNanos;
+  }
+
+  /** A copy of everything a MODIFY may change, to undo it when a batch rolls back. */
+  public Memento memento() {
+    return new Memento(action, source, packets, bytes, meter.config(), idleTimeoutNs, lastHitNanos, idleNotified);
+  }
+
+  /** Puts back what {@link #memento()} saved. */
+  public void restore(Memento m, long nowNanos) {
+    action = m.action;
+    source = m.source;
+    packets = m.packets;
+    bytes = m.bytes;
+    if (!Objects.equals(meter.config(), m.meter)) {
+      meter.configure(m.meter, nowNanos);
+    }
+    idleTimeoutNs = m.idleTimeoutNs;
+    lastHitNanos = m.lastHitNanos;
+    idleNotified = m.idleNotified;
+  }
+
+  /** What {@link #memento()} saves. */
+  public record Memento(Action action, Object source, long packets, long bytes, TwoRateMeter.Config meter,
+      long idleTimeoutNs, long lastHitNanos, boolean idleNotified) {}
+}

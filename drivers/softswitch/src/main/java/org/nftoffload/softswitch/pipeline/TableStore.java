@@ -1,0 +1,132 @@
+package org.nftoffload.softswitch.pipeline;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The entries of the pipeline's tables with their capacities, and each table's default action. Flow tables are
+ * hash maps on the exact key; the ACL keeps its entries by (match, priority) plus an array sorted by descending
+ * priority for lookups, rebuilt after a change. Not thread-safe: the switch serialises access.
+ */
+public final class TableStore {
+
+  private static final Comparator<TableEntry> BY_PRIORITY = Comparator.comparingInt(TableEntry::priority).reversed();
+
+  private final Map<TableKind, Integer> capacities;
+  private final Map<TableKind, LinkedHashMap<Object, TableEntry>> tables = new EnumMap<>(TableKind.class);
+  private final Map<TableKind, Action> defaults = new EnumMap<>(TableKind.class);
+  private TableEntry[] aclOrder = new TableEntry[0];
+  private boolean aclDirty;
+
+  /** Tables with the given capacities (every {@link TableKind} must have one). */
+  public TableStore(Map<TableKind, Integer> capacities) {
+    for (TableKind kind : TableKind.values()) {
+      Integer cap = capacities.get(kind);
+      if (cap == null || cap <= 0) {
+        throw new IllegalArgumentException("table " + kind + " needs a capacity > 0, got " + cap);
+      }
+      tables.put(kind, new LinkedHashMap<>());
+      defaults.put(kind, new Action.NoAction());
+    }
+    this.capacities = Collections.unmodifiableMap(new EnumMap<>(capacities));
+  }
+
+  public int capacity(TableKind kind) {
+    return capacities.get(kind);
+  }
+
+  public int size(TableKind kind) {
+    return tables.get(kind).size();
+  }
+
+  /** Adds an entry. */
+  public void insert(TableEntry entry) throws TableException {
+    LinkedHashMap<Object, TableEntry> t = tables.get(entry.table());
+    if (t.containsKey(entry.key())) {
+      throw new TableException(TableException.Reason.ALREADY_EXISTS, entry.table() + ": entry already exists");
+    }
+    if (t.size() >= capacities.get(entry.table())) {
+      throw new TableException(TableException.Reason.RESOURCE_EXHAUSTED,
+          entry.table() + " is full (" + t.size() + " entries)");
+    }
+    t.put(entry.key(), entry);
+    if (entry.table() == TableKind.ACL) {
+      aclDirty = true;
+    }
+  }
+
+  /** The entry with {@code key} (a {@link FlowKey} or {@link TableEntry.AclKey}), or null. */
+  public TableEntry find(TableKind kind, Object key) {
+    return tables.get(kind).get(key);
+  }
+
+  /** Removes and returns the entry with {@code key}. */
+  public TableEntry remove(TableKind kind, Object key) throws TableException {
+    TableEntry e = tables.get(kind).remove(key);
+    if (e == null) {
+      throw new TableException(TableException.Reason.NOT_FOUND, kind + ": no such entry");
+    }
+    if (kind == TableKind.ACL) {
+      aclDirty = true;
+    }
+    return e;
+  }
+
+  /** The entries of a table in insertion order (a copy). */
+  public List<TableEntry> entries(TableKind kind) {
+    return new ArrayList<>(tables.get(kind).values());
+  }
+
+  /** Live view, for the aging scan. */
+  Collection<TableEntry> liveEntries(TableKind kind) {
+    return tables.get(kind).values();
+  }
+
+  public Action defaultAction(TableKind kind) {
+    return defaults.get(kind);
+  }
+
+  public void defaultAction(TableKind kind, Action action) {
+    defaults.put(kind, action);
+  }
+
+  /** Removes every entry and resets default actions. */
+  public void clear() {
+    tables.values().forEach(Map::clear);
+    Arrays.stream(TableKind.values()).forEach(k -> defaults.put(k, new Action.NoAction()));
+    aclDirty = true;
+  }
+
+  FlowEntryLookup flows(TableKind kind) {
+    LinkedHashMap<Object, TableEntry> t = tables.get(kind);
+    return t::get;
+  }
+
+  /** The ACL entry a frame hits: the highest priority match (the first inserted among equal priorities). */
+  TableEntry lookupAcl(Headers h) {
+    if (aclDirty) {
+      TableEntry[] order = tables.get(TableKind.ACL).values().toArray(new TableEntry[0]);
+      Arrays.sort(order, BY_PRIORITY); // stable: insertion order breaks ties
+      aclOrder = order;
+      aclDirty = false;
+    }
+    for (TableEntry e : aclOrder) {
+      if (((TableEntry.AclKey) e.key()).match().matches(h)) {
+        return e;
+      }
+    }
+    return null;
+  }
+
+  @FunctionalInterface
+  interface FlowEntryLookup {
+    TableEntry get(FlowKey key);
+  }
+}
