@@ -1,9 +1,9 @@
 package org.nftoffload.softswitch.pipeline;
 
 /**
- * The Internet checksum arithmetic the pipeline needs after it rewrites a header: a full IPv4 header checksum and
- * the incremental update of RFC 1624 (HC' = ~(~HC + ~m + m')) for TCP/UDP checksums, which stays correct for
- * payloads the switch never reads (fragments, long frames).
+ * The Internet checksum arithmetic of the pipeline: the IPv4 header checksum (verified on receipt, recomputed
+ * after a TTL change) and the one's complement sums the TCP/UDP checksum after NAT is recomputed from, in full as
+ * the P4 deparser does.
  */
 public final class Checksums {
 
@@ -39,27 +39,6 @@ public final class Checksums {
   /** True if the IPv4 header at {@code offset} carries a correct checksum. */
   public static boolean ipv4HeaderChecksumOk(byte[] b, int offset, int headerLength) {
     return sum(b, offset, headerLength) == 0xffff;
-  }
-
-  /** A checksum after one 16-bit word it covers changed from {@code oldWord} to {@code newWord} (RFC 1624 eqn. 3). */
-  public static int update16(int checksum, int oldWord, int newWord) {
-    long sum = (~checksum & 0xffff) + (~oldWord & 0xffff) + (newWord & 0xffff);
-    return ~fold(sum) & 0xffff;
-  }
-
-  /** A checksum after a 32-bit value it covers changed. */
-  public static int update32(int checksum, int oldValue, int newValue) {
-    int c = update16(checksum, oldValue >>> 16, newValue >>> 16);
-    return update16(c, oldValue & 0xffff, newValue & 0xffff);
-  }
-
-  /** A checksum after {@code length} bytes it covers changed from {@code old} to the bytes at {@code b[offset]}. */
-  public static int update(int checksum, byte[] old, byte[] b, int offset, int length) {
-    int c = checksum;
-    for (int i = 0; i < length; i += 2) {
-      c = update16(c, Frames.get16(old, i), Frames.get16(b, offset + i));
-    }
-    return c;
   }
 
   /**

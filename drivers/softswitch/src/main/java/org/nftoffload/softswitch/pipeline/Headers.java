@@ -18,6 +18,8 @@ final class Headers {
   boolean ipv4;
   boolean ipv6;
   int ipv4HeaderLength;
+  /** MF set or fragment offset not 0. */
+  boolean ipv4Fragment;
   int ipProto;
   long ipv4Src;
   long ipv4Dst;
@@ -43,6 +45,7 @@ final class Headers {
     l4 = -1;
     ipv4 = ipv6 = tcp = udp = false;
     ipv4HeaderLength = 0;
+    ipv4Fragment = false;
     ipProto = 0;
     ipv4Src = ipv4Dst = ipv6SrcHi = ipv6SrcLo = ipv6DstHi = ipv6DstLo = 0;
     sport = dport = tcpFlags = 0;
@@ -58,18 +61,21 @@ final class Headers {
       off += VLAN_TAG;
     }
     ethType = type;
-    if (type == ETHERTYPE_IPV4 && len >= off + 20 && (frame[off] & 0xf0) == 0x40) {
+    // Like the P4 parser: the version nibble is not checked, and the L4 header is parsed only right after a
+    // 20-byte IPv4 header of an unfragmented datagram.
+    if (type == ETHERTYPE_IPV4 && len >= off + 20) {
       ipv4 = true;
       l3 = off;
       ipv4HeaderLength = (frame[off] & 0x0f) * 4;
       ipProto = frame[off + 9] & 0xff;
       ipv4Src = get32(frame, off + 12) & 0xffffffffL;
       ipv4Dst = get32(frame, off + 16) & 0xffffffffL;
-      if (ipv4HeaderLength < 20) {
+      ipv4Fragment = (get16(frame, off + 6) & 0x3fff) != 0;
+      if (ipv4HeaderLength != 20 || ipv4Fragment) {
         return true;
       }
-      off += ipv4HeaderLength;
-    } else if (type == ETHERTYPE_IPV6 && len >= off + IPV6_HEADER && (frame[off] & 0xf0) == 0x60) {
+      off += 20;
+    } else if (type == ETHERTYPE_IPV6 && len >= off + IPV6_HEADER) {
       ipv6 = true;
       l3 = off;
       ipProto = frame[off + 6] & 0xff;

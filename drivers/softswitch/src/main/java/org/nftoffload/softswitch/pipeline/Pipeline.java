@@ -77,11 +77,22 @@ public final class Pipeline {
     cloneSessions.clear();
   }
 
-  /** A packet_out from the controller: sent to {@code egressPort} as it is, bypassing the ingress tables. */
+  /**
+   * A packet_out from the controller: sent to {@code egressPort} byte for byte, bypassing the ingress tables;
+   * one to the CPU port comes back as a packet-in with reason 0. Counted on tx with the length of the frame plus
+   * the 2-byte packet_out header, as the P4 program sees it.
+   */
   public void packetOut(int egressPort, byte[] frame, PacketSink sink) {
-    txPortCounter.count(egressPort, frame.length);
-    sink.emit(egressPort, frame);
+    txPortCounter.count(egressPort, frame.length + PACKET_OUT_HEADER);
+    if (egressPort == cpuPort) {
+      sink.toCpu(cpuPort, 0, frame);
+    } else {
+      sink.emit(egressPort, frame);
+    }
   }
+
+  /** Bytes of the packet_out header (egress_port 9 bits + pad 7 bits). */
+  static final int PACKET_OUT_HEADER = 2;
 
   /** Runs one frame received on {@code ingressPort}; the pipeline owns {@code frame} from now on. */
   public void process(int ingressPort, byte[] frame, PacketSink sink) {
@@ -119,9 +130,18 @@ public final class Pipeline {
       punt(PuntReason.FLOW_MISS, frame, sink);
       return;
     }
-    if (h.ipv4 && h.ipv4HeaderLength != 20) {
-      punt(PuntReason.IP_OPTIONS, frame, sink);
-      return;
+    if (h.ipv4) {
+      if (h.ipv4HeaderLength != 20) {
+        punt(PuntReason.IP_OPTIONS, frame, sink);
+        return;
+      }
+      if (!Checksums.ipv4HeaderChecksumOk(frame, h.l3, 20)) {
+        return; // a router drops a corrupt header; recomputing after the TTL change would hide it
+      }
+      if (h.ipv4Fragment) {
+        punt(PuntReason.FLOW_MISS, frame, sink);
+        return;
+      }
     }
     if (h.tcp && (h.tcpFlags & (TCP_SYN | TCP_FIN | TCP_RST)) != 0) {
       punt(PuntReason.TCP_CONTROL, frame, sink);
@@ -149,17 +169,22 @@ public final class Pipeline {
       return;
     }
     byte[] out = rewrite(frame, forward);
-    txPortCounter.count(forward.port(), out.length);
-    sink.emit(forward.port(), out);
+    txPortCounter.count(forward.port(), len);
+    if (forward.port() == cpuPort) {
+      sink.toCpu(h.ingressPort, 0, out);
+    } else {
+      sink.emit(forward.port(), out);
+    }
   }
 
   private void punt(PuntReason reason, byte[] frame, PacketSink sink) {
     puntCounter.count(reason.code(), frame.length);
     txPortCounter.count(cpuPort, frame.length);
-    sink.toCpu(h.ingressPort, reason, frame);
+    sink.toCpu(h.ingressPort, reason.code(), frame);
   }
 
   private void cloneToCpuSession(byte[] frame, PacketSink sink) {
+    puntCounter.count(PuntReason.ACL_LOG.code(), frame.length);
     CloneSession session = cloneSessions.get(FlowtableP4.CPU_CLONE_SESSION_ID);
     if (session == null) {
       return; // v1model: a clone to a session nobody configured goes nowhere
@@ -168,10 +193,9 @@ public final class Pipeline {
         : Math.min(frame.length, session.packetLengthBytes());
     for (int port : session.ports()) {
       byte[] copy = java.util.Arrays.copyOf(frame, copyLength);
-      txPortCounter.count(port, copyLength);
+      txPortCounter.count(port, frame.length); // a clone counts its original's length
       if (port == cpuPort) {
-        puntCounter.count(PuntReason.ACL_LOG.code(), copyLength);
-        sink.toCpu(h.ingressPort, PuntReason.ACL_LOG, copy);
+        sink.toCpu(h.ingressPort, PuntReason.ACL_LOG.code(), copy);
       } else {
         sink.emit(port, copy);
       }
@@ -180,14 +204,16 @@ public final class Pipeline {
 
   private byte[] rewrite(byte[] f, Action.Forward a) {
     int l3 = h.l3;
+    if (h.ipv4) {
+      f[l3 + 8]--;
+    } else {
+      f[l3 + 7]--;
+    }
     if (a.nat() != null) {
       nat(f, a.nat());
     }
     if (h.ipv4) {
-      f[l3 + 8]--;
       Checksums.rewriteIpv4HeaderChecksum(f, l3, 20);
-    } else {
-      f[l3 + 7]--;
     }
     put48(f, 0, a.dmac());
     put48(f, 6, a.smac());
@@ -219,37 +245,37 @@ public final class Pipeline {
 
   private void nat(byte[] f, Action.Nat nat) {
     int l3 = h.l3;
-    int l4 = h.l4;
-    int csumOffset = h.tcp ? l4 + 16 : h.udp ? l4 + 6 : -1;
-    int csum = csumOffset >= 0 ? get16(f, csumOffset) : 0;
-    // UDP over IPv4 may carry no checksum (0); it must stay 0
-    boolean updateL4 = csumOffset >= 0 && !(h.udp && h.ipv4 && csum == 0);
     byte[] src = nat.srcRef();
     byte[] dst = nat.dstRef();
     int addrOffset = h.ipv4 ? l3 + 12 : l3 + 8;
-    int addrLength = src.length;
-    byte[] oldAddrs = java.util.Arrays.copyOfRange(f, addrOffset, addrOffset + 2 * addrLength);
-    System.arraycopy(src, 0, f, addrOffset, addrLength);
-    System.arraycopy(dst, 0, f, addrOffset + addrLength, addrLength);
-    if (updateL4) {
-      csum = Checksums.update(csum, oldAddrs, f, addrOffset, 2 * addrLength);
+    System.arraycopy(src, 0, f, addrOffset, src.length);
+    System.arraycopy(dst, 0, f, addrOffset + src.length, dst.length);
+    int l4 = h.l4;
+    if (l4 < 0) {
+      return; // not TCP/UDP: addresses only, ICMP checksums are never touched
     }
-    if (l4 >= 0) {
-      int oldSport = get16(f, l4);
-      int oldDport = get16(f, l4 + 2);
-      put16(f, l4, nat.sport());
-      put16(f, l4 + 2, nat.dport());
-      if (updateL4) {
-        csum = Checksums.update16(csum, oldSport, nat.sport());
-        csum = Checksums.update16(csum, oldDport, nat.dport());
-      }
+    put16(f, l4, nat.sport());
+    put16(f, l4 + 2, nat.dport());
+    if (h.tcp) {
+      int l4Length = h.ipv4 ? get16(f, l3 + 2) - 20 : get16(f, l3 + 4);
+      put16(f, l4 + 16, l4Checksum(f, addrOffset, src.length, l4, l4Length, l4 + 16));
+    } else if (!(h.ipv4 && get16(f, l4 + 6) == 0)) { // UDP over IPv4 without a checksum stays without one
+      put16(f, l4 + 6, l4Checksum(f, addrOffset, src.length, l4, get16(f, l4 + 4), l4 + 6));
     }
-    if (updateL4) {
-      if (h.udp && csum == 0) {
-        csum = 0xffff; // a computed UDP checksum of 0 is sent as all ones
-      }
-      put16(f, csumOffset, csum);
-    }
+  }
+
+  /**
+   * The TCP/UDP checksum recomputed in full as the P4 deparser does (BMv2 csum16): pseudo-header, then every
+   * byte from the L4 header to the end of the frame with the checksum field read as 0; a sum of 0 is written
+   * as 0.
+   */
+  private int l4Checksum(byte[] f, int addrOffset, int addrLength, int l4, int pseudoLength, int checksumOffset) {
+    put16(f, checksumOffset, 0);
+    long sum = Checksums.sum(f, addrOffset, 2 * addrLength);
+    sum += h.ipProto;
+    sum += pseudoLength;
+    sum += Checksums.sum(f, l4, f.length - l4);
+    return ~Checksums.fold(sum) & 0xffff;
   }
 
   /**

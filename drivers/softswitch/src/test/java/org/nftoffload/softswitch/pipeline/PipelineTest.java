@@ -202,6 +202,7 @@ class PipelineTest {
     pipeline.process(IN, f.clone(), sink);
     byte[] out = forwardedOnly();
     assertEquals(f.length + 4, out.length);
+    assertEquals(f.length, pipeline.txPortCounter().bytes(OUT), "counters count the frame as received");
     TestFrame.Parsed p = TestFrame.Parsed.of(out);
     assertEquals(100, p.vlan());
     assertEquals(Frames.ETHERTYPE_IPV4, p.ethType());
@@ -439,7 +440,8 @@ class PipelineTest {
     assertArrayEquals(f, sink.punted.getFirst().frame(), "the log copy is the frame as received");
     assertEquals(1, sink.emitted.size());
     assertEquals(62 + 1, TestFrame.Parsed.of(sink.emitted.getFirst().frame()).ttl());
-    assertEquals(1, pipeline.puntCounter().packets(PuntReason.ACL_LOG.code()));
+    assertEquals(2, pipeline.puntCounter().packets(PuntReason.ACL_LOG.code()), "counted in ingress, session or not");
+    assertEquals(1, pipeline.txPortCounter().packets(FlowtableP4.CPU_PORT));
 
     sink.clear();
     pipeline.cloneSessions().put(FlowtableP4.CPU_CLONE_SESSION_ID,
@@ -492,7 +494,127 @@ class PipelineTest {
     assertEquals(7, sink.emitted.getFirst().port());
     assertArrayEquals(f, sink.emitted.getFirst().frame());
     assertEquals(1, pipeline.txPortCounter().packets(7));
+    assertEquals(f.length + 2, pipeline.txPortCounter().bytes(7), "the packet_out header counts");
     assertEquals(0, pipeline.rxPortCounter().packets(FlowtableP4.CPU_PORT));
+  }
+
+  @Test
+  void packetOutToTheCpuPortLoopsBackWithReasonZero() {
+    byte[] f = TestFrame.v4().build();
+    pipeline.packetOut(FlowtableP4.CPU_PORT, f.clone(), sink);
+    assertEquals(1, sink.punted.size());
+    assertEquals(null, sink.punted.getFirst().reason());
+    assertEquals(FlowtableP4.CPU_PORT, sink.punted.getFirst().ingressPort());
+    assertEquals(0, pipeline.puntCounter().packets(0), "a loop-back is not a punt");
+    assertEquals(1, pipeline.txPortCounter().packets(FlowtableP4.CPU_PORT));
+  }
+
+  @Test
+  void ipv4FragmentsArePuntedAsFlowMissAndTheAclSeesPortsZero() throws TableException {
+    TestFrame t = TestFrame.v4().udp(40000, 53);
+    installV4(t, forward(VlanMode.KEEP, 0));
+    AclMatch portZero = new AclMatch(Ternary.ANY, Ternary.ANY, Ternary.ANY, Ternary.ANY, Ternary.ANY, Ternary.ANY,
+        Ternary.ANY, Ternary.ANY, Ternary.ANY, Ternary.ANY, new Range(0, 0), new Range(0, 0));
+    TableEntry seen = acl(portZero, 1, new Action.Permit());
+    for (int frag : new int[] {0x2000, 0x0001, 0x2010}) {
+      sink.clear();
+      byte[] f = t.fragment(frag).build();
+      pipeline.process(IN, f.clone(), sink);
+      assertPunted(PuntReason.FLOW_MISS, f);
+      pipeline.puntCounter().set(PuntReason.FLOW_MISS.code(), 0, 0);
+    }
+    assertEquals(3, seen.packets(), "fragments have no parsed L4 header");
+    sink.clear();
+    pipeline.process(IN, t.fragment(0x4000).build(), sink); // DF alone is not a fragment
+    forwardedOnly();
+  }
+
+  @Test
+  void ipv4OptionsHideTheL4PortsFromTheAcl() throws TableException {
+    AclMatch portZero = new AclMatch(Ternary.ANY, Ternary.ANY, Ternary.ANY, new Ternary(17, 0xff), Ternary.ANY,
+        Ternary.ANY, Ternary.ANY, Ternary.ANY, Ternary.ANY, Ternary.ANY, new Range(0, 0), new Range(0, 0));
+    TableEntry seen = acl(portZero, 1, new Action.Permit());
+    pipeline.process(IN, TestFrame.v4().udp(1000, 2000).options(2).build(), sink);
+    assertEquals(1, seen.packets());
+    assertEquals(PuntReason.IP_OPTIONS, sink.punted.getFirst().reason());
+  }
+
+  @Test
+  void wrongIpv4HeaderChecksumIsDroppedAfterTheAcl() throws TableException {
+    TestFrame t = TestFrame.v4().badIpChecksum();
+    installV4(t, forward(VlanMode.KEEP, 0));
+    TableEntry permit = acl(AclMatch.ANY, 1, new Action.Permit());
+    pipeline.process(IN, t.build(), sink);
+    assertEquals(List.of(), sink.emitted);
+    assertEquals(List.of(), sink.punted);
+    assertEquals(1, permit.packets());
+    sink.clear();
+    byte[] withOptions = TestFrame.v4().options(1).badIpChecksum().build();
+    pipeline.process(IN, withOptions, sink);
+    assertEquals(PuntReason.IP_OPTIONS, sink.punted.getFirst().reason(), "only IHL 5 headers are verified");
+  }
+
+  @Test
+  void doubleTaggedFramesAreNonIp() {
+    byte[] f = TestFrame.v4().vlan(5, 0).build();
+    byte[] qinq = new byte[f.length + 4];
+    System.arraycopy(f, 0, qinq, 0, 16);
+    Frames.put16(qinq, 16, Frames.ETHERTYPE_VLAN);
+    Frames.put16(qinq, 18, 6);
+    System.arraycopy(f, 16, qinq, 20, f.length - 16);
+    pipeline.process(IN, qinq.clone(), sink);
+    assertPunted(PuntReason.FLOW_MISS, qinq);
+  }
+
+  @Test
+  void ipv6ExtensionHeaderIsLookedUpWithItsNumberAndPortsZero() throws TableException {
+    TestFrame t = TestFrame.v6().proto(0); // hop-by-hop options first
+    t.sport = 0;
+    t.dport = 0;
+    installV6(t, forward(VlanMode.KEEP, 0));
+    pipeline.process(IN, t.build(), sink);
+    forwardedOnly();
+    sink.clear();
+    pipeline.process(IN, TestFrame.v6().proto(43).build(), sink);
+    assertEquals(PuntReason.FLOW_MISS, sink.punted.getFirst().reason());
+  }
+
+  @Test
+  void icmpNatRewritesAddressesOnlyAndLeavesTheIcmpChecksum() throws TableException {
+    TestFrame t = TestFrame.v4().proto(1);
+    t.sport = 0;
+    t.dport = 0;
+    byte[] newSrc = TestFrame.addr("203.0.113.1");
+    installV4(t, new Action.Forward(OUT, NEW_SMAC, NEW_DMAC, VlanMode.POP, 0,
+        new Action.Nat(newSrc, t.dst, 61000, 443)));
+    byte[] f = t.build();
+    pipeline.process(IN, f.clone(), sink);
+    byte[] out = forwardedOnly();
+    assertArrayEquals(newSrc, java.util.Arrays.copyOfRange(out, 26, 30));
+    assertArrayEquals(java.util.Arrays.copyOfRange(f, 34, f.length), java.util.Arrays.copyOfRange(out, 34, out.length),
+        "the ICMP message is untouched");
+    assertTrue(Checksums.ipv4HeaderChecksumOk(out, 14, 20));
+  }
+
+  @Test
+  void natV6UdpRecomputesAZeroChecksum() throws TableException {
+    TestFrame t = TestFrame.v6().udp(5000, 53);
+    installV6(t, new Action.Forward(OUT, NEW_SMAC, NEW_DMAC, VlanMode.POP, 0, new Action.Nat(t.src, t.dst, 5001, 53)));
+    byte[] f = t.build();
+    Frames.put16(f, 14 + 40 + 6, 0);
+    pipeline.process(IN, f, sink);
+    TestFrame.Parsed p = TestFrame.Parsed.of(forwardedOnly());
+    assertTrue(p.l4Checksum() != 0);
+    assertTrue(p.l4ChecksumOk());
+  }
+
+  @Test
+  void ttlExpiredHitRefreshesTheIdleTimer() throws TableException {
+    TestFrame t = TestFrame.v4().ttl(1);
+    TableEntry e = installV4(t, forward(VlanMode.KEEP, 0));
+    clock.addAndGet(777);
+    pipeline.process(IN, t.build(), sink);
+    assertEquals(clock.get(), e.lastHitNanos());
   }
 
   @Test

@@ -9,6 +9,7 @@ final class RecordingSink implements PacketSink {
 
   record Out(int port, byte[] frame) {}
 
+  /** A packet-in; reason null for code 0 (a packet_out looped back to the CPU port). */
   record In(int ingressPort, PuntReason reason, byte[] frame) {}
 
   final List<Out> emitted = new ArrayList<>();
@@ -20,8 +21,8 @@ final class RecordingSink implements PacketSink {
   }
 
   @Override
-  public void toCpu(int ingressPort, PuntReason reason, byte[] frame) {
-    punted.add(new In(ingressPort, reason, frame));
+  public void toCpu(int ingressPort, int reason, byte[] frame) {
+    punted.add(new In(ingressPort, PuntReason.of(reason).orElse(null), frame));
   }
 
   void clear() {

@@ -25,6 +25,8 @@ final class TestFrame {
   int tcpFlags = 0x10; // ACK
   int optionWords;
   boolean zeroUdpChecksum;
+  int fragment; // the flags + fragment offset word of IPv4
+  boolean badIpChecksum;
   int payload = 32;
 
   static TestFrame v4() {
@@ -99,6 +101,16 @@ final class TestFrame {
     return this;
   }
 
+  TestFrame fragment(int flagsAndOffset) {
+    fragment = flagsAndOffset;
+    return this;
+  }
+
+  TestFrame badIpChecksum() {
+    badIpChecksum = true;
+    return this;
+  }
+
   TestFrame noUdpChecksum() {
     zeroUdpChecksum = true;
     return this;
@@ -138,6 +150,7 @@ final class TestFrame {
       f[l3] = (byte) (0x40 | (5 + optionWords));
       Frames.put16(f, l3 + 2, l3len + l4len);
       Frames.put16(f, l3 + 4, 0x1234);
+      Frames.put16(f, l3 + 6, fragment);
       f[l3 + 8] = (byte) ttl;
       f[l3 + 9] = (byte) proto;
       System.arraycopy(src, 0, f, l3 + 12, 4);
@@ -146,6 +159,9 @@ final class TestFrame {
         f[l3 + 20 + i] = 1; // NOP options
       }
       Checksums.rewriteIpv4HeaderChecksum(f, l3, l3len);
+      if (badIpChecksum) {
+        f[l3 + 11] ^= 0x5a;
+      }
     }
     for (int i = 0; i < payload; i++) {
       f[f.length - payload + i] = (byte) (i * 7 + 3);
