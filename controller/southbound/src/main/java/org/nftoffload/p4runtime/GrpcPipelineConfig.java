@@ -1,0 +1,83 @@
+package org.nftoffload.p4runtime;
+
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.MoreExecutors;
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import p4.v1.P4RuntimeGrpc;
+import p4.v1.P4RuntimeOuterClass.ForwardingPipelineConfig;
+import p4.v1.P4RuntimeOuterClass.GetForwardingPipelineConfigRequest;
+import p4.v1.P4RuntimeOuterClass.GetForwardingPipelineConfigResponse;
+import p4.v1.P4RuntimeOuterClass.SetForwardingPipelineConfigRequest;
+import p4.v1.P4RuntimeOuterClass.SetForwardingPipelineConfigResponse;
+
+/** {@code SetForwardingPipelineConfig} / {@code GetForwardingPipelineConfig} (cookie only). */
+final class GrpcPipelineConfig implements PipelineConfigClient {
+
+  private final P4RuntimeGrpc.P4RuntimeFutureStub stub;
+  private final ClientConfig config;
+  private final P4InfoIndex index;
+
+  GrpcPipelineConfig(P4RuntimeGrpc.P4RuntimeFutureStub stub, ClientConfig config, P4InfoIndex index) {
+    this.stub = stub;
+    this.config = config;
+    this.index = index;
+  }
+
+  @Override
+  public CompletableFuture<Void> setPipelineConfig(byte[] deviceConfig, long cookie) {
+    SetForwardingPipelineConfigRequest request = SetForwardingPipelineConfigRequest.newBuilder()
+        .setDeviceId(config.deviceId()).setRoleId(config.roleId())
+        .setElectionId(WriteRequestCodec.uint128(config.electionId()))
+        .setAction(SetForwardingPipelineConfigRequest.Action.VERIFY_AND_COMMIT)
+        .setConfig(ForwardingPipelineConfig.newBuilder().setP4Info(index.p4Info())
+            .setP4DeviceConfig(ByteString.copyFrom(deviceConfig))
+            .setCookie(ForwardingPipelineConfig.Cookie.newBuilder().setCookie(cookie)))
+        .build();
+    CompletableFuture<Void> out = new CompletableFuture<>();
+    Futures.addCallback(stub.withDeadlineAfter(config.rpcDeadline().toNanos(), TimeUnit.NANOSECONDS)
+        .setForwardingPipelineConfig(request), new FutureCallback<SetForwardingPipelineConfigResponse>() {
+          @Override
+          public void onSuccess(SetForwardingPipelineConfigResponse r) {
+            out.complete(null);
+          }
+
+          @Override
+          public void onFailure(Throwable t) {
+            out.completeExceptionally(new DeviceException(config.deviceId(), "SetForwardingPipelineConfig", t));
+          }
+        }, MoreExecutors.directExecutor());
+    return out;
+  }
+
+  @Override
+  public CompletableFuture<OptionalLong> pipelineCookie() {
+    GetForwardingPipelineConfigRequest request = GetForwardingPipelineConfigRequest.newBuilder()
+        .setDeviceId(config.deviceId())
+        .setResponseType(GetForwardingPipelineConfigRequest.ResponseType.COOKIE_ONLY).build();
+    CompletableFuture<OptionalLong> out = new CompletableFuture<>();
+    Futures.addCallback(stub.withDeadlineAfter(config.rpcDeadline().toNanos(), TimeUnit.NANOSECONDS)
+        .getForwardingPipelineConfig(request), new FutureCallback<GetForwardingPipelineConfigResponse>() {
+          @Override
+          public void onSuccess(GetForwardingPipelineConfigResponse r) {
+            out.complete(r.hasConfig() && r.getConfig().hasCookie()
+                ? OptionalLong.of(r.getConfig().getCookie().getCookie()) : OptionalLong.empty());
+          }
+
+          @Override
+          public void onFailure(Throwable t) {
+            // A device with no pipeline may answer FAILED_PRECONDITION (BMv2 does): that means "none loaded".
+            if (Status.fromThrowable(t).getCode() == Status.Code.FAILED_PRECONDITION) {
+              out.complete(OptionalLong.empty());
+            } else {
+              out.completeExceptionally(new DeviceException(config.deviceId(), "GetForwardingPipelineConfig", t));
+            }
+          }
+        }, MoreExecutors.directExecutor());
+    return out;
+  }
+}

@@ -1,0 +1,23 @@
+package org.nftoffload.p4runtime;
+
+import java.util.random.RandomGenerator;
+import p4.config.v1.P4InfoOuterClass.P4Info;
+
+/**
+ * One device's P4Runtime client, made of the four small parts the controller uses: pipeline config, write, read and
+ * stream. The API speaks ONOS PI types; protobuf and gRPC stay inside this package. Close it to drop the stream and
+ * the channel.
+ */
+public interface P4RuntimeClient extends PipelineConfigClient, WriteClient, ReadClient, StreamClient,
+    AutoCloseable {
+
+  ClientConfig config();
+
+  @Override
+  void close();
+
+  /** A client over a new gRPC channel; nothing is sent until {@link #connect()} or the first call. */
+  static P4RuntimeClient create(ClientConfig config, P4Info p4Info, Scheduler scheduler, RandomGenerator random) {
+    return new GrpcP4RuntimeClient(config, new P4InfoIndex(p4Info), scheduler, random);
+  }
+}

@@ -1,0 +1,18 @@
+package org.nftoffload.p4runtime;
+
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The pipeline-config part of a device client: pushes the P4Info with the target's device config
+ * ({@code SetForwardingPipelineConfig}, VERIFY_AND_COMMIT) and asks which pipeline is loaded by its cookie, so a
+ * reconnecting controller does not reset a device that already runs the right program.
+ */
+public interface PipelineConfigClient {
+
+  /** Pushes the P4Info and {@code deviceConfig}, tagged with {@code cookie}. Needs primary. */
+  CompletableFuture<Void> setPipelineConfig(byte[] deviceConfig, long cookie);
+
+  /** The cookie of the loaded pipeline; empty when none is loaded. */
+  CompletableFuture<OptionalLong> pipelineCookie();
+}

@@ -1,0 +1,15 @@
+package org.nftoffload.p4runtime;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The write part of a device client: batched {@code Write}s with per-update results. The updates are split into
+ * calls of the configured batch size with at most the configured number in flight; the future completes (never on
+ * the caller's thread's expense: nothing waits) with one result per update in the order given. Entries the P4Info
+ * cannot express fail locally with {@link RpcCode#INVALID_ARGUMENT} and are not sent; the rest still are.
+ */
+public interface WriteClient {
+
+  CompletableFuture<WriteResult> write(List<TableUpdate> updates);
+}

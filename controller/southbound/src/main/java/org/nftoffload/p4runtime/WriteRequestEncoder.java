@@ -1,0 +1,297 @@
+package org.nftoffload.p4runtime;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.nftoffload.p4runtime.P4InfoIndex.ActionInfo;
+import org.nftoffload.p4runtime.P4InfoIndex.Field;
+import org.nftoffload.p4runtime.P4InfoIndex.Param;
+import org.nftoffload.p4runtime.P4InfoIndex.TableInfo;
+import org.onosproject.net.pi.runtime.PiAction;
+import org.onosproject.net.pi.runtime.PiActionParam;
+import org.onosproject.net.pi.runtime.PiExactFieldMatch;
+import org.onosproject.net.pi.runtime.PiFieldMatch;
+import org.onosproject.net.pi.runtime.PiTableEntry;
+import p4.config.v1.P4InfoOuterClass.MatchField.MatchType;
+import p4.v1.P4RuntimeOuterClass.Action;
+import p4.v1.P4RuntimeOuterClass.Entity;
+import p4.v1.P4RuntimeOuterClass.FieldMatch;
+import p4.v1.P4RuntimeOuterClass.TableAction;
+import p4.v1.P4RuntimeOuterClass.TableEntry;
+import p4.v1.P4RuntimeOuterClass.Uint128;
+import p4.v1.P4RuntimeOuterClass.Update;
+import p4.v1.P4RuntimeOuterClass.WriteRequest;
+
+/**
+ * Writes a {@code p4.v1.WriteRequest} straight to protobuf wire bytes from PI entries, with no intermediate message
+ * objects: the client's hot path for batched writes. Entries of exact-match tables with a direct action (the flow
+ * tables, which carry the volume) are encoded field by field from the PI values; anything else goes through
+ * {@link TableEntryCodec} and is embedded as bytes. The output is byte-identical to
+ * {@link WriteRequestCodec#encode} serialised (a test checks this), and it refuses the same entries with the same
+ * messages. Field numbers come from the generated classes, never written here.
+ *
+ * <p>One instance per P4Info; {@link #encode} is synchronised because it reuses scratch arrays.
+ */
+final class WriteRequestEncoder {
+
+  private static final int WT_VARINT = 0;
+  private static final int WT_LEN = 2;
+
+  private final P4InfoIndex index;
+  // Scratch for one entry, reused: the key values in P4Info order and their canonical starts; same for params.
+  private ByteBuffer[] keyValues = new ByteBuffer[16];
+  private int[] keyStarts = new int[16];
+  private int[] keySizes = new int[16];
+  private ByteBuffer[] paramValues = new ByteBuffer[16];
+  private int[] paramStarts = new int[16];
+  private int[] paramSizes = new int[16];
+  private byte[] buf = new byte[1 << 16];
+  private int pos;
+
+  WriteRequestEncoder(P4InfoIndex index) {
+    this.index = index;
+  }
+
+  /** The serialised request for {@code updates[from, to)}. */
+  synchronized byte[] encode(List<TableUpdate> updates, int from, int to, long deviceId, ElectionId electionId,
+      long roleId) throws CodecException {
+    pos = 0;
+    if (deviceId != 0) {
+      tag(WriteRequest.DEVICE_ID_FIELD_NUMBER, WT_VARINT);
+      varint(deviceId);
+    }
+    if (roleId != 0) {
+      tag(WriteRequest.ROLE_ID_FIELD_NUMBER, WT_VARINT);
+      varint(roleId);
+    }
+    int eidSize = uint128Size(electionId);
+    tag(WriteRequest.ELECTION_ID_FIELD_NUMBER, WT_LEN);
+    varint(eidSize);
+    {
+      if (electionId.high() != 0) {
+        tag(Uint128.HIGH_FIELD_NUMBER, WT_VARINT);
+        varint(electionId.high());
+      }
+      if (electionId.low() != 0) {
+        tag(Uint128.LOW_FIELD_NUMBER, WT_VARINT);
+        varint(electionId.low());
+      }
+    }
+    for (int i = from; i < to; i++) {
+      TableUpdate u = updates.get(i);
+      try {
+        update(u);
+      } catch (CodecException e) {
+        throw new CodecException("update " + (i - from) + " (" + u.type() + "): " + e.getMessage());
+      }
+    }
+    return java.util.Arrays.copyOf(buf, pos);
+  }
+
+  private void update(TableUpdate u) throws CodecException {
+    int type = WriteRequestCodec.type(u.type()).getNumber();
+    byte[] slow = null;
+    int entrySize = fastSize(u.entry());
+    if (entrySize < 0) {
+      slow = TableEntryCodec.encode(u.entry(), index).toByteArray();
+      entrySize = slow.length;
+    }
+    int entitySize = fieldLen(Entity.TABLE_ENTRY_FIELD_NUMBER, entrySize);
+    int updateSize = fieldVarint(Update.TYPE_FIELD_NUMBER, type) + fieldLen(Update.ENTITY_FIELD_NUMBER, entitySize);
+    ensure(updateSize + 16);
+    tag(WriteRequest.UPDATES_FIELD_NUMBER, WT_LEN);
+    varint(updateSize);
+    tag(Update.TYPE_FIELD_NUMBER, WT_VARINT);
+    varint(type);
+    tag(Update.ENTITY_FIELD_NUMBER, WT_LEN);
+    varint(entitySize);
+    tag(Entity.TABLE_ENTRY_FIELD_NUMBER, WT_LEN);
+    varint(entrySize);
+    if (slow != null) {
+      System.arraycopy(slow, 0, buf, pos, slow.length);
+      pos += slow.length;
+    } else {
+      writeFast(u.entry(), entrySize);
+    }
+  }
+
+  // State of the entry measured by fastSize, consumed by writeFast.
+  private TableInfo table;
+  private ActionInfo actionInfo;
+  private int actionSize;
+  private long timeoutNs;
+
+  /** Measures an entry the fast path can encode and fills the scratch arrays; -1 when it must take the slow path. */
+  private int fastSize(PiTableEntry e) throws CodecException {
+    if (e.isDefaultAction() || e.priority().orElse(0) != 0 || !(e.action() instanceof PiAction action)) {
+      return -1;
+    }
+    TableInfo t = index.findTable(e.table().id()).orElse(null);
+    if (t == null || t.key().size() > keyValues.length) {
+      return -1;
+    }
+    for (Field f : t.key()) {
+      if (f.matchType() != MatchType.EXACT) {
+        return -1;
+      }
+    }
+    ActionInfo a = index.findAction(action.id().id()).orElse(null);
+    if (a == null || !t.actionIds().contains(a.id()) || a.ordered().size() > paramValues.length) {
+      return -1;
+    }
+    java.util.Arrays.fill(keyValues, 0, t.key().size(), null);
+    java.util.Arrays.fill(paramValues, 0, a.ordered().size(), null);
+    String where = "table '" + t.name() + "'";
+    for (PiFieldMatch m : e.matchKey().fieldMatches()) {
+      Field f = t.byName().get(m.fieldId().id());
+      if (f == null || !(m instanceof PiExactFieldMatch exact)) {
+        return -1;
+      }
+      ByteBuffer v = exact.value().asReadOnlyBuffer();
+      int start = Bytestrings.canonicalStart(v, f.bitWidth(), where + " key field '" + f.name() + "'");
+      keyValues[f.position()] = v;
+      keyStarts[f.position()] = start;
+    }
+    int size = fieldVarint(TableEntry.TABLE_ID_FIELD_NUMBER, t.id());
+    for (int i = 0; i < t.key().size(); i++) {
+      if (keyValues[i] == null) {
+        return -1;
+      }
+      Field f = t.key().get(i);
+      int exactSize = fieldBytes(FieldMatch.Exact.VALUE_FIELD_NUMBER, keyValues[i].limit() - keyStarts[i]);
+      int fmSize = fieldVarint(FieldMatch.FIELD_ID_FIELD_NUMBER, f.id()) + fieldLen(FieldMatch.EXACT_FIELD_NUMBER,
+          exactSize);
+      keySizes[i] = fmSize;
+      size += fieldLen(TableEntry.MATCH_FIELD_NUMBER, fmSize);
+    }
+    int given = 0;
+    for (PiActionParam p : action.parameters()) {
+      Param param = a.byName().get(p.id().id());
+      if (param == null) {
+        return -1;
+      }
+      ByteBuffer v = p.value().asReadOnlyBuffer();
+      int start = Bytestrings.canonicalStart(v, param.bitWidth(),
+          where + " action '" + a.name() + "' parameter '" + param.name() + "'");
+      paramValues[param.position()] = v;
+      paramStarts[param.position()] = start;
+      given++;
+    }
+    if (given != a.ordered().size()) {
+      return -1;
+    }
+    int aSize = fieldVarint(Action.ACTION_ID_FIELD_NUMBER, a.id());
+    for (int i = 0; i < a.ordered().size(); i++) {
+      Param param = a.ordered().get(i);
+      int pSize = fieldVarint(Action.Param.PARAM_ID_FIELD_NUMBER, param.id())
+          + fieldBytes(Action.Param.VALUE_FIELD_NUMBER, paramValues[i].limit() - paramStarts[i]);
+      paramSizes[i] = pSize;
+      aSize += fieldLen(Action.PARAMS_FIELD_NUMBER, pSize);
+    }
+    size += fieldLen(TableEntry.ACTION_FIELD_NUMBER, fieldLen(TableAction.ACTION_FIELD_NUMBER, aSize));
+    if (e.cookie() != 0) {
+      size += fieldVarint(TableEntry.CONTROLLER_METADATA_FIELD_NUMBER, e.cookie());
+    }
+    long ns = 0;
+    if (e.timeout().isPresent()) {
+      double seconds = e.timeout().get();
+      if (!t.supportsIdleTimeout() || !(seconds > 0) || seconds * TableEntryCodec.NANOS > Long.MAX_VALUE) {
+        return -1;
+      }
+      ns = Math.round(seconds * TableEntryCodec.NANOS);
+      size += fieldVarint(TableEntry.IDLE_TIMEOUT_NS_FIELD_NUMBER, ns);
+    }
+    table = t;
+    actionInfo = a;
+    actionSize = aSize;
+    timeoutNs = ns;
+    return size;
+  }
+
+  private void writeFast(PiTableEntry e, int entrySize) {
+    int end = pos + entrySize;
+    tag(TableEntry.TABLE_ID_FIELD_NUMBER, WT_VARINT);
+    varint(table.id());
+    for (int i = 0; i < table.key().size(); i++) {
+      tag(TableEntry.MATCH_FIELD_NUMBER, WT_LEN);
+      varint(keySizes[i]);
+      tag(FieldMatch.FIELD_ID_FIELD_NUMBER, WT_VARINT);
+      varint(table.key().get(i).id());
+      int len = keyValues[i].limit() - keyStarts[i];
+      tag(FieldMatch.EXACT_FIELD_NUMBER, WT_LEN);
+      varint(fieldBytes(FieldMatch.Exact.VALUE_FIELD_NUMBER, len));
+      tag(FieldMatch.Exact.VALUE_FIELD_NUMBER, WT_LEN);
+      bytes(keyValues[i], keyStarts[i], len);
+    }
+    tag(TableEntry.ACTION_FIELD_NUMBER, WT_LEN);
+    varint(fieldLen(TableAction.ACTION_FIELD_NUMBER, actionSize));
+    tag(TableAction.ACTION_FIELD_NUMBER, WT_LEN);
+    varint(actionSize);
+    tag(Action.ACTION_ID_FIELD_NUMBER, WT_VARINT);
+    varint(actionInfo.id());
+    for (int i = 0; i < actionInfo.ordered().size(); i++) {
+      tag(Action.PARAMS_FIELD_NUMBER, WT_LEN);
+      varint(paramSizes[i]);
+      tag(Action.Param.PARAM_ID_FIELD_NUMBER, WT_VARINT);
+      varint(actionInfo.ordered().get(i).id());
+      int len = paramValues[i].limit() - paramStarts[i];
+      tag(Action.Param.VALUE_FIELD_NUMBER, WT_LEN);
+      bytes(paramValues[i], paramStarts[i], len);
+    }
+    if (e.cookie() != 0) {
+      tag(TableEntry.CONTROLLER_METADATA_FIELD_NUMBER, WT_VARINT);
+      varint(e.cookie());
+    }
+    if (timeoutNs != 0) {
+      tag(TableEntry.IDLE_TIMEOUT_NS_FIELD_NUMBER, WT_VARINT);
+      varint(timeoutNs);
+    }
+    assert pos == end : "size mismatch";
+  }
+
+  // --- wire primitives ---
+
+  private static int uint128Size(ElectionId id) {
+    return (id.high() != 0 ? fieldVarint(Uint128.HIGH_FIELD_NUMBER, id.high()) : 0)
+        + (id.low() != 0 ? fieldVarint(Uint128.LOW_FIELD_NUMBER, id.low()) : 0);
+  }
+
+  private static int varintSize(long v) {
+    return v == 0 ? 1 : (63 - Long.numberOfLeadingZeros(v)) / 7 + 1;
+  }
+
+  private static int fieldVarint(int field, long v) {
+    return v == 0 ? 0 : varintSize((long) field << 3) + varintSize(v);
+  }
+
+  private static int fieldLen(int field, int len) {
+    return varintSize((long) field << 3) + varintSize(len) + len;
+  }
+
+  private static int fieldBytes(int field, int len) {
+    return fieldLen(field, len);
+  }
+
+  private void ensure(int n) {
+    if (pos + n > buf.length) {
+      buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, pos + n));
+    }
+  }
+
+  private void tag(int field, int wireType) {
+    varint(((long) field << 3) | wireType);
+  }
+
+  private void varint(long v) {
+    while ((v & ~0x7FL) != 0) {
+      buf[pos++] = (byte) ((v & 0x7F) | 0x80);
+      v >>>= 7;
+    }
+    buf[pos++] = (byte) v;
+  }
+
+  private void bytes(ByteBuffer src, int start, int len) {
+    varint(len);
+    src.get(start, buf, pos, len);
+    pos += len;
+  }
+}
