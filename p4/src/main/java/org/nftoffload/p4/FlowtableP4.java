@@ -41,13 +41,13 @@ public final class FlowtableP4 {
 
   /** Why the switch sent a packet to the CPU port: the {@code reason} field of the packet_in header. */
   public enum PuntReason {
-    /** No flow entry (and every non-IP frame). */
+    /** No flow entry; also every non-IP frame and every IPv4 fragment (conntrack reassembles them). */
     FLOW_MISS(1),
     /** TCP SYN, FIN or RST: connection set-up and teardown belong to conntrack. */
     TCP_CONTROL(2),
     /** IPv4 TTL or IPv6 hop limit at most 1 on a flow hit: the kernel sends the ICMP error. */
     TTL_EXPIRED(3),
-    /** IPv4 header with options (IHL greater than 5). */
+    /** IPv4 header with options, or malformed (IHL other than 5). */
     IP_OPTIONS(4),
     /** An ACL entry's punt action. */
     ACL_PUNT(5),
