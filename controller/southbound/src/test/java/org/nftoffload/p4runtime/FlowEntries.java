@@ -17,6 +17,12 @@ public final class FlowEntries {
 
   private FlowEntries() {}
 
+  static {
+    // FlowtableP4 has a class-initialisation cycle: touching FlowtableP4.FlowV4 before FlowtableP4 itself makes
+    // FlowtableP4.TABLES see a null table and fail. Initialise the outer class first.
+    FlowtableP4.TABLES.size();
+  }
+
   /** The i-th flow_v4 entry of a deterministic sequence: distinct keys for distinct i. */
   public static PiTableEntry flowV4(int i, int egressPort) {
     PiMatchKey key = PiMatchKey.builder()
