@@ -16,6 +16,21 @@ public interface P4RuntimeClient extends PipelineConfigClient, WriteClient, Read
   @Override
   void close();
 
+  /**
+   * The cookie that identifies a pipeline (P4Info plus device config): the first 8 bytes of their SHA-256. A device
+   * that reports this cookie already runs the pipeline and is not reprogrammed.
+   */
+  static long cookieFor(P4Info p4Info, byte[] deviceConfig) {
+    try {
+      java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+      sha.update(p4Info.toByteArray());
+      sha.update(deviceConfig);
+      return java.nio.ByteBuffer.wrap(sha.digest()).getLong();
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 missing from the JDK", e);
+    }
+  }
+
   /** A client over a new gRPC channel; nothing is sent until {@link #connect()} or the first call. */
   static P4RuntimeClient create(ClientConfig config, P4Info p4Info, Scheduler scheduler, RandomGenerator random) {
     return new GrpcP4RuntimeClient(config, new P4InfoIndex(p4Info), scheduler, random);

@@ -1,0 +1,359 @@
+package org.nftoffload.device;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.nftoffload.p4.FlowtableP4;
+import org.nftoffload.p4runtime.CodecException;
+import org.nftoffload.p4runtime.Mastership;
+import org.nftoffload.p4runtime.P4RuntimeClient;
+import org.nftoffload.p4runtime.RpcCode;
+import org.nftoffload.p4runtime.Scheduler;
+import org.nftoffload.p4runtime.StreamListener;
+import org.nftoffload.p4runtime.TableUpdate;
+import org.nftoffload.p4runtime.UpdateResult;
+import org.nftoffload.p4runtime.UpdateType;
+import org.nftoffload.p4runtime.WriteResult;
+import org.onosproject.net.pi.runtime.PiTableEntry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One managed device: its driver, its P4Runtime client, the desired table state (what the controller wants) and a
+ * mirror of what was written and acknowledged. When the client becomes primary the device gets its pipeline (only
+ * if the cookie differs, so a controller restart does not reset a running switch) and is reconciled; reconciliation
+ * also runs every {@link ManagerConfig#reconcilePeriod()}: it reads every table back, diffs with the desired state
+ * and writes only the difference, so traffic on correct entries keeps flowing. Writes and reconciliations of one
+ * device run one after another (a per-device lane), so a reconciliation never sees half of an apply.
+ */
+public final class Device implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Device.class);
+
+  private final DeviceSpec spec;
+  private final DeviceDriver driver;
+  private final P4RuntimeClient client;
+  private final ManagerConfig config;
+  private final Scheduler scheduler;
+  private final long cookie;
+  private final List<Consumer<ReconcileReport>> reconcileListeners = new CopyOnWriteArrayList<>();
+
+  // Guarded by this.
+  private final Map<EntryKey, PiTableEntry> desired = new HashMap<>();
+  private final Map<EntryKey, PiTableEntry> mirror = new HashMap<>();
+  private CompletableFuture<?> lane = CompletableFuture.completedFuture(null);
+  private Scheduler.Task periodic;
+  private boolean closed;
+  private Mastership.State lastState = Mastership.State.DISCONNECTED;
+
+  Device(DeviceSpec spec, DeviceDriver driver, P4RuntimeClient client, ManagerConfig config, Scheduler scheduler,
+      long cookie) {
+    this.spec = spec;
+    this.driver = driver;
+    this.client = client;
+    this.config = config;
+    this.scheduler = scheduler;
+    this.cookie = cookie;
+  }
+
+  /** Sets the initial desired state, before {@link #start()}. */
+  synchronized void seed(List<PiTableEntry> entries) throws CodecException {
+    Map<EntryKey, PiTableEntry> seeded = new HashMap<>();
+    for (PiTableEntry e : entries) {
+      PiTableEntry c = client.canonical(e);
+      seeded.put(EntryKey.of(c), c);
+    }
+    desired.putAll(seeded);
+  }
+
+  /** Connects and starts the periodic reconciliation; pipeline and entries follow when primary. */
+  void start() {
+    client.addListener(new StreamListener() {
+      @Override
+      public void onMastership(Mastership m) {
+        boolean gained;
+        synchronized (Device.this) {
+          gained = m.isPrimary() && lastState != Mastership.State.PRIMARY;
+          lastState = m.state();
+        }
+        if (gained) {
+          log.info("device '{}': primary, pushing pipeline and reconciling", spec.name());
+          enqueue(() -> ensurePipeline().thenCompose(v -> reconcileNow()).thenApply(r -> {
+            reconcileListeners.forEach(l -> l.accept(r));
+            return r;
+          })).exceptionally(t -> {
+            log.warn("device '{}': setup after becoming primary failed: {}", spec.name(), t.toString());
+            return null;
+          });
+        }
+      }
+    });
+    client.connect().exceptionally(t -> {
+      log.warn("device '{}' at {}: not reachable yet ({}); retrying", spec.name(), spec.address(), t.getMessage());
+      return null;
+    });
+    schedulePeriodic();
+  }
+
+  public String name() {
+    return spec.name();
+  }
+
+  public DeviceSpec spec() {
+    return spec;
+  }
+
+  public DeviceDriver driver() {
+    return driver;
+  }
+
+  public Mastership mastership() {
+    return client.mastership();
+  }
+
+  /** Packet-in, idle timeouts and mastership changes of this device. */
+  public void addListener(StreamListener listener) {
+    client.addListener(listener);
+  }
+
+  /** Called after every reconciliation (periodic, on primary, or asked for). */
+  public void onReconciled(Consumer<ReconcileReport> listener) {
+    reconcileListeners.add(listener);
+  }
+
+  public CompletableFuture<Void> packetOut(org.onosproject.net.pi.runtime.PiPacketOperation packet) {
+    return client.packetOut(packet);
+  }
+
+  /** The entries the controller wants on the device, canonical. */
+  public synchronized Map<EntryKey, PiTableEntry> desired() {
+    return Map.copyOf(desired);
+  }
+
+  /** The entries written and acknowledged (or found correct by reconciliation), canonical. */
+  public synchronized Map<EntryKey, PiTableEntry> mirror() {
+    return Map.copyOf(mirror);
+  }
+
+  /**
+   * Changes the desired state and writes the changes. Results come back per update in order. Updates the pipeline
+   * cannot express fail with {@link RpcCode#INVALID_ARGUMENT} and change nothing; updates the device refuses as
+   * invalid or for lack of room are taken back out of the desired state; when this controller is not primary the
+   * updates are kept (reconciliation installs them once it is) and reported {@link RpcCode#UNAVAILABLE}.
+   */
+  public CompletableFuture<WriteResult> apply(List<TableUpdate> updates) {
+    List<TableUpdate> canonical = new ArrayList<>(updates.size());
+    UpdateResult[] results = new UpdateResult[updates.size()];
+    List<Integer> positions = new ArrayList<>(updates.size());
+    for (int i = 0; i < updates.size(); i++) {
+      TableUpdate u = updates.get(i);
+      try {
+        canonical.add(new TableUpdate(u.type(), client.canonical(u.entry())));
+        positions.add(i);
+      } catch (CodecException e) {
+        results[i] = new UpdateResult(u, RpcCode.INVALID_ARGUMENT, "device '" + spec.name() + "': " + e.getMessage());
+      }
+    }
+    return enqueue(() -> {
+      Map<EntryKey, PiTableEntry> previous = new HashMap<>();
+      synchronized (this) {
+        for (TableUpdate u : canonical) {
+          EntryKey k = EntryKey.of(u.entry());
+          previous.putIfAbsent(k, desired.get(k));
+          if (u.type() == UpdateType.DELETE) {
+            desired.remove(k);
+          } else {
+            desired.put(k, u.entry());
+          }
+        }
+      }
+      if (!client.mastership().isPrimary()) {
+        String why = "device '" + spec.name() + "' is not primary (" + client.mastership().state()
+            + "); kept for reconciliation";
+        for (int j = 0; j < canonical.size(); j++) {
+          int i = positions.get(j);
+          results[i] = new UpdateResult(updates.get(i), RpcCode.UNAVAILABLE, why);
+        }
+        return CompletableFuture.completedFuture(new WriteResult(List.of(results)));
+      }
+      return client.write(canonical).thenApply(written -> {
+        synchronized (this) {
+          for (int j = 0; j < canonical.size(); j++) {
+            UpdateResult r = written.results().get(j);
+            TableUpdate u = canonical.get(j);
+            EntryKey k = EntryKey.of(u.entry());
+            if (r.ok()) {
+              if (u.type() == UpdateType.DELETE) {
+                mirror.remove(k);
+              } else {
+                mirror.put(k, u.entry());
+              }
+            } else if (refused(r.code())) {
+              PiTableEntry before = previous.get(k);
+              if (before == null) {
+                desired.remove(k);
+              } else {
+                desired.put(k, before);
+              }
+            }
+            int i = positions.get(j);
+            results[i] = new UpdateResult(updates.get(i), r.code(), r.message());
+          }
+        }
+        return new WriteResult(List.of(results));
+      });
+    });
+  }
+
+  /** The device said this update can never succeed as is: it is taken out of the desired state. */
+  private static boolean refused(RpcCode code) {
+    return code == RpcCode.INVALID_ARGUMENT || code == RpcCode.RESOURCE_EXHAUSTED || code == RpcCode.OUT_OF_RANGE
+        || code == RpcCode.UNIMPLEMENTED;
+  }
+
+  /** Reads the device back and repairs it (after the writes already queued). */
+  public CompletableFuture<ReconcileReport> reconcile() {
+    return enqueue(this::reconcileNow).thenApply(r -> {
+      reconcileListeners.forEach(l -> l.accept(r));
+      return r;
+    });
+  }
+
+  private CompletableFuture<Void> ensurePipeline() {
+    return client.pipelineCookie().thenCompose(current -> {
+      if (current.isPresent() && current.getAsLong() == cookie) {
+        return CompletableFuture.completedFuture(null);
+      }
+      log.info("device '{}': loading pipeline (device has {})", spec.name(),
+          current.isPresent() ? "cookie " + Long.toHexString(current.getAsLong()) : "none");
+      return client.setPipelineConfig(driver.deviceConfig(), cookie).thenRun(() -> {
+        synchronized (this) {
+          mirror.clear(); // a new pipeline starts with empty tables
+        }
+      });
+    });
+  }
+
+  private CompletableFuture<ReconcileReport> reconcileNow() {
+    if (!client.mastership().isPrimary()) {
+      return CompletableFuture.completedFuture(ReconcileReport.skipped(spec.name(),
+          "not primary (" + client.mastership().state() + ")"));
+    }
+    Map<EntryKey, PiTableEntry> actual = new HashMap<>();
+    CompletableFuture<Void> reads = CompletableFuture.completedFuture(null);
+    for (FlowtableP4.Table t : FlowtableP4.TABLES) {
+      reads = reads.thenCompose(v -> client.readTableEntries(t.id()).thenAccept(es -> es.forEach(
+          e -> actual.put(EntryKey.of(e), e))));
+    }
+    return reads.thenCompose(v -> {
+      List<TableUpdate> diff = new ArrayList<>();
+      int ins = 0;
+      int mod = 0;
+      int del = 0;
+      synchronized (this) {
+        for (var e : desired.entrySet()) {
+          PiTableEntry have = actual.get(e.getKey());
+          if (have == null) {
+            diff.add(TableUpdate.insert(e.getValue()));
+            ins++;
+          } else if (!sameBehaviour(e.getValue(), have)) {
+            diff.add(TableUpdate.modify(e.getValue()));
+            mod++;
+          }
+        }
+        for (var e : actual.entrySet()) {
+          if (!desired.containsKey(e.getKey())) {
+            diff.add(TableUpdate.delete(e.getValue()));
+            del++;
+          }
+        }
+        // The mirror becomes what the device holds; the writes below then bring it to the desired state.
+        mirror.clear();
+        actual.forEach((k, e) -> mirror.put(k, withoutCounters(e)));
+      }
+      if (diff.isEmpty()) {
+        return CompletableFuture.completedFuture(new ReconcileReport(spec.name(), 0, 0, 0, List.of(), ""));
+      }
+      log.info("device '{}': reconciling {} insert(s), {} modify(s), {} delete(s)", spec.name(), ins, mod, del);
+      final int fi = ins;
+      final int fm = mod;
+      final int fd = del;
+      return client.write(diff).thenApply(r -> {
+        synchronized (this) {
+          for (UpdateResult u : r.results()) {
+            if (u.ok()) {
+              EntryKey k = EntryKey.of(u.update().entry());
+              if (u.update().type() == UpdateType.DELETE) {
+                mirror.remove(k);
+              } else {
+                mirror.put(k, u.update().entry());
+              }
+            }
+          }
+        }
+        return new ReconcileReport(spec.name(), fi, fm, fd, r.failures(), "");
+      });
+    }).exceptionally(t -> ReconcileReport.skipped(spec.name(), "failed: " + rootMessage(t)));
+  }
+
+  private static boolean sameBehaviour(PiTableEntry want, PiTableEntry have) {
+    return Objects.equals(want.action(), have.action())
+        && (have.timeout().isEmpty() || want.timeout().equals(have.timeout()));
+  }
+
+  private static PiTableEntry withoutCounters(PiTableEntry e) {
+    PiTableEntry.Builder b = PiTableEntry.builder().forTable(e.table()).withMatchKey(e.matchKey())
+        .withCookie(e.cookie());
+    if (e.action() != null) {
+      b.withAction(e.action());
+    }
+    e.priority().ifPresent(b::withPriority);
+    e.timeout().ifPresent(b::withTimeout);
+    return b.build();
+  }
+
+  private static String rootMessage(Throwable t) {
+    while (t.getCause() != null && (t instanceof java.util.concurrent.CompletionException
+        || t instanceof java.util.concurrent.ExecutionException)) {
+      t = t.getCause();
+    }
+    return t.getMessage();
+  }
+
+  private synchronized <T> CompletableFuture<T> enqueue(Supplier<CompletableFuture<T>> op) {
+    CompletableFuture<T> next = lane.handle((x, t) -> null).thenCompose(x -> op.get());
+    lane = next;
+    return next;
+  }
+
+  private synchronized void schedulePeriodic() {
+    if (closed) {
+      return;
+    }
+    periodic = scheduler.schedule(config.reconcilePeriod(), () -> reconcile().whenComplete((r, t) -> {
+      if (t != null) {
+        log.warn("device '{}': periodic reconciliation failed: {}", spec.name(), t.toString());
+      } else if (r.ran() && r.changes() > 0) {
+        log.info("device '{}': periodic reconciliation repaired {} entries", spec.name(), r.changes());
+      }
+      schedulePeriodic();
+    }));
+  }
+
+  @Override
+  public void close() {
+    synchronized (this) {
+      closed = true;
+      if (periodic != null) {
+        periodic.cancel();
+      }
+    }
+    client.close();
+  }
+}
