@@ -76,6 +76,11 @@ public final class ConntrackEvents implements AutoCloseable {
         return count[0];
     }
 
+    /** The descriptor to poll(2) for readability. */
+    public int fd() {
+        return socket.fd();
+    }
+
     @Override
     public void close() {
         socket.close();

@@ -63,7 +63,7 @@ public final class Ctnetlink {
             case IPCTNL_MSG_CT_DELETE -> ConntrackEvent.Type.DESTROY;
             default -> throw new IllegalArgumentException("unexpected ctnetlink message kind " + (msg.type() & 0xff));
         };
-        return new ConntrackEvent(type, decodeEntry(msg.payload()));
+        return new ConntrackEvent(type, decodeEntry(msg.payload()), msg.portId());
     }
 
     /** Decodes the entry of a conntrack message payload (nfgenmsg + attributes). */
