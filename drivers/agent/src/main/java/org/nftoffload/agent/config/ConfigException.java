@@ -1,0 +1,10 @@
+package org.nftoffload.agent.config;
+
+/** A config file that cannot be used; the message names the file, the line and the key. */
+public final class ConfigException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    public ConfigException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

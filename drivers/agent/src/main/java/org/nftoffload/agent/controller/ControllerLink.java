@@ -1,0 +1,260 @@
+package org.nftoffload.agent.controller;
+
+import io.grpc.Channel;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import org.nftoffload.agent.flow.Flow;
+import org.nftoffload.agent.flow.FlowKey;
+import org.nftoffload.agent.flow.FlowTracker;
+import org.nftoffload.agent.v1.AgentMessage;
+import org.nftoffload.agent.v1.ControllerMessage;
+import org.nftoffload.agent.v1.FlowAgentGrpc;
+import org.nftoffload.agent.v1.Hello;
+import org.nftoffload.agent.v1.Resync;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The agent's end of the FlowAgent.Connect stream. One thread owns the stream: it connects, sends
+ * Hello and a full Resync (snapshot of the tracker taken under the tracker's lock while the outbox
+ * is cleared, so nothing falls in between), then forwards the outbox. It only takes events from the
+ * outbox while gRPC can send them ({@code isReady}), so a slow controller fills the bounded outbox,
+ * which then asks for a resync instead of buffering without limit. A broken stream is reopened after
+ * an exponential backoff timed by the injected clock; a HelloAck resets the backoff.
+ */
+public final class ControllerLink implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ControllerLink.class);
+
+    private final FlowAgentGrpc.FlowAgentStub stub;
+    private final String target;
+    private final Hello hello;
+    private final FlowTracker tracker;
+    private final Outbox outbox;
+    private final ControllerHandler handler;
+    private final Backoff backoff;
+    private final Clock clock;
+    private final int resyncChunk;
+    private final Object signal = new Object();
+    private final AtomicLong generation = new AtomicLong();
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong connects = new AtomicLong();
+    private volatile boolean running = true;
+    private volatile boolean broken;
+    private volatile ClientCallStreamObserver<AgentMessage> stream;
+    private Thread thread;
+
+    public ControllerLink(Channel channel, String target, Hello hello, FlowTracker tracker, Outbox outbox,
+                          ControllerHandler handler, Backoff backoff, Clock clock, int resyncChunk) {
+        this.stub = FlowAgentGrpc.newStub(Objects.requireNonNull(channel, "channel"));
+        this.target = target;
+        this.hello = hello;
+        this.tracker = tracker;
+        this.outbox = outbox;
+        this.handler = handler;
+        this.backoff = backoff;
+        this.clock = clock;
+        this.resyncChunk = resyncChunk;
+    }
+
+    /** Starts the link thread. */
+    public synchronized void start() {
+        if (thread == null) {
+            thread = Thread.ofPlatform().name("agent-controller-link").daemon().start(this::run);
+        }
+    }
+
+    /** Messages written to the stream so far (all connections). */
+    public long sent() {
+        return sent.get();
+    }
+
+    /** Streams opened so far. */
+    public long connects() {
+        return connects.get();
+    }
+
+    /** Whether a stream is open. */
+    public boolean connected() {
+        return stream != null && !broken;
+    }
+
+    private void run() {
+        long nextAttemptAt = clock.millis();
+        while (running) {
+            try {
+                ClientCallStreamObserver<AgentMessage> s = stream;
+                if (s == null) {
+                    // while disconnected the outbox is moot: the Resync on connect carries the whole state
+                    outbox.clear();
+                    long wait = nextAttemptAt - clock.millis();
+                    if (wait > 0) {
+                        await(Math.min(wait, 100));
+                        continue;
+                    }
+                    connect();
+                    continue;
+                }
+                if (broken) {
+                    stream = null;
+                    long delay = backoff.next().toMillis();
+                    nextAttemptAt = clock.millis() + delay;
+                    LOG.warn("lost the controller at {}; reconnecting in {} ms", target, delay);
+                    continue;
+                }
+                if (outbox.takeResync()) {
+                    LOG.warn("flow events were dropped (queue full or kernel overflow); resyncing the controller");
+                    resync(s);
+                    continue;
+                }
+                if (!s.isReady()) {
+                    await(10);
+                    continue;
+                }
+                AgentMessage m = outbox.poll(100);
+                int burst = 0;
+                while (m != null) {
+                    s.onNext(m);
+                    sent.incrementAndGet();
+                    if (++burst >= 1024 || !s.isReady()) {
+                        break;
+                    }
+                    m = outbox.poll();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                // a stream closed under our feet throws from onNext: treat like an error reply
+                LOG.debug("stream write failed", e);
+                broken = true;
+            }
+        }
+    }
+
+    private void await(long millis) throws InterruptedException {
+        synchronized (signal) {
+            signal.wait(Math.max(1, millis));
+        }
+    }
+
+    private void wake() {
+        synchronized (signal) {
+            signal.notifyAll();
+        }
+    }
+
+    private void connect() {
+        broken = false;
+        connects.incrementAndGet();
+        LOG.info("connecting to controller at {} as agent {}", target, hello.getAgentId());
+        ClientCallStreamObserver<AgentMessage>[] holder = newHolder();
+        stub.connect(new ClientResponseObserver<AgentMessage, ControllerMessage>() {
+            @Override
+            public void beforeStart(ClientCallStreamObserver<AgentMessage> requestStream) {
+                holder[0] = requestStream;
+                requestStream.setOnReadyHandler(ControllerLink.this::wake);
+            }
+
+            @Override
+            public void onNext(ControllerMessage message) {
+                dispatch(message);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                LOG.debug("controller stream failed: {}", t.toString());
+                broken = true;
+                wake();
+            }
+
+            @Override
+            public void onCompleted() {
+                broken = true;
+                wake();
+            }
+        });
+        ClientCallStreamObserver<AgentMessage> s = holder[0];
+        s.onNext(AgentMessage.newBuilder().setHello(hello).build());
+        sent.incrementAndGet();
+        resync(s);
+        stream = s;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static ClientCallStreamObserver<AgentMessage>[] newHolder() {
+        return new ClientCallStreamObserver[1];
+    }
+
+    private void resync(ClientCallStreamObserver<AgentMessage> s) {
+        List<Flow> flows;
+        synchronized (tracker) {
+            outbox.clear();
+            outbox.takeResync();
+            flows = tracker.snapshot();
+        }
+        long gen = generation.incrementAndGet();
+        int i = 0;
+        do {
+            Resync.Builder chunk = Resync.newBuilder().setGeneration(gen);
+            int end = Math.min(flows.size(), i + resyncChunk);
+            for (; i < end; i++) {
+                chunk.addFlows(Messages.flowAdd(flows.get(i)));
+            }
+            chunk.setLast(i >= flows.size());
+            s.onNext(AgentMessage.newBuilder().setResync(chunk).build());
+            sent.incrementAndGet();
+        } while (i < flows.size());
+        LOG.info("sent resync generation {} with {} flows", gen, flows.size());
+    }
+
+    private void dispatch(ControllerMessage m) {
+        try {
+            switch (m.getKindCase()) {
+                case HELLO_ACK -> {
+                    backoff.reset();
+                    LOG.info("controller {} at {} accepted agent {}", m.getHelloAck().getControllerId(), target,
+                            hello.getAgentId());
+                }
+                case VERDICT -> handler.verdict(new FlowKey(m.getVerdict().getZone(), m.getVerdict().getConntrackId()),
+                        m.getVerdict().getOffloaded(), m.getVerdict().getReason());
+                case ACTIVITY -> handler.activity(new FlowKey(m.getActivity().getZone(), m.getActivity().getConntrackId()),
+                        m.getActivity().getLastUsedUnixMillis(), m.getActivity().getPackets(), m.getActivity().getBytes());
+                case REMOVED -> handler.removed(new FlowKey(m.getRemoved().getZone(), m.getRemoved().getConntrackId()),
+                        m.getRemoved().getReason());
+                case POLICY -> handler.policy(Messages.policy(m.getPolicy()));
+                case KIND_NOT_SET -> LOG.warn("controller sent an empty message; ignored");
+            }
+        } catch (RuntimeException e) {
+            // a bad message must not kill the stream: say what was wrong and go on
+            LOG.warn("ignored controller message {}: {}", m.getKindCase(), e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        wake();
+        Thread t = thread;
+        if (t != null) {
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        // only now, with the link thread gone, is it safe to write to the stream from here
+        ClientCallStreamObserver<AgentMessage> s = stream;
+        if (s != null) {
+            try {
+                s.onCompleted();
+            } catch (RuntimeException ignored) {
+                // already closed
+            }
+        }
+    }
+}
