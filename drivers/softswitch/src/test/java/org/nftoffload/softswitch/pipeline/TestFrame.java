@@ -8,32 +8,32 @@ import java.util.Arrays;
  * Builds real Ethernet frames for tests (Ethernet, optional 802.1Q, IPv4 with optional options or IPv6, TCP or
  * UDP with correct checksums, or ARP) and reads their fields back independently of the pipeline's parser.
  */
-final class TestFrame {
+public final class TestFrame {
 
-  long dmac = 0x02_00_00_00_00_02L;
-  long smac = 0x02_00_00_00_00_01L;
-  int vlan = -1;
+  public long dmac = 0x02_00_00_00_00_02L;
+  public long smac = 0x02_00_00_00_00_01L;
+  public int vlan = -1;
   int pcp;
   boolean ipv6;
   boolean arp;
-  byte[] src = addr("10.0.0.1");
-  byte[] dst = addr("10.0.0.2");
-  int proto = Frames.PROTO_UDP;
-  int sport = 40000;
-  int dport = 53;
-  int ttl = 64;
-  int tcpFlags = 0x10; // ACK
+  public byte[] src = addr("10.0.0.1");
+  public byte[] dst = addr("10.0.0.2");
+  public int proto = Frames.PROTO_UDP;
+  public int sport = 40000;
+  public int dport = 53;
+  public int ttl = 64;
+  public int tcpFlags = 0x10; // ACK
   int optionWords;
   boolean zeroUdpChecksum;
   int fragment; // the flags + fragment offset word of IPv4
   boolean badIpChecksum;
-  int payload = 32;
+  public int payload = 32;
 
-  static TestFrame v4() {
+  public static TestFrame v4() {
     return new TestFrame();
   }
 
-  static TestFrame v6() {
+  public static TestFrame v6() {
     TestFrame f = new TestFrame();
     f.ipv6 = true;
     f.src = addr("2001:db8::1");
@@ -41,13 +41,13 @@ final class TestFrame {
     return f;
   }
 
-  static TestFrame arp() {
+  public static TestFrame arp() {
     TestFrame f = new TestFrame();
     f.arp = true;
     return f;
   }
 
-  static byte[] addr(String s) {
+  public static byte[] addr(String s) {
     try {
       return InetAddress.getByName(s).getAddress();
     } catch (UnknownHostException e) {
@@ -55,7 +55,7 @@ final class TestFrame {
     }
   }
 
-  TestFrame tcp(int s, int d, int flags) {
+  public TestFrame tcp(int s, int d, int flags) {
     proto = Frames.PROTO_TCP;
     sport = s;
     dport = d;
@@ -63,65 +63,65 @@ final class TestFrame {
     return this;
   }
 
-  TestFrame udp(int s, int d) {
+  public TestFrame udp(int s, int d) {
     proto = Frames.PROTO_UDP;
     sport = s;
     dport = d;
     return this;
   }
 
-  TestFrame proto(int p) {
+  public TestFrame proto(int p) {
     proto = p;
     return this;
   }
 
-  TestFrame src(String s) {
+  public TestFrame src(String s) {
     src = addr(s);
     return this;
   }
 
-  TestFrame dst(String s) {
+  public TestFrame dst(String s) {
     dst = addr(s);
     return this;
   }
 
-  TestFrame vlan(int id, int priority) {
+  public TestFrame vlan(int id, int priority) {
     vlan = id;
     pcp = priority;
     return this;
   }
 
-  TestFrame ttl(int t) {
+  public TestFrame ttl(int t) {
     ttl = t;
     return this;
   }
 
-  TestFrame options(int words) {
+  public TestFrame options(int words) {
     optionWords = words;
     return this;
   }
 
-  TestFrame fragment(int flagsAndOffset) {
+  public TestFrame fragment(int flagsAndOffset) {
     fragment = flagsAndOffset;
     return this;
   }
 
-  TestFrame badIpChecksum() {
+  public TestFrame badIpChecksum() {
     badIpChecksum = true;
     return this;
   }
 
-  TestFrame noUdpChecksum() {
+  public TestFrame noUdpChecksum() {
     zeroUdpChecksum = true;
     return this;
   }
 
-  TestFrame payload(int n) {
+  public TestFrame payload(int n) {
     payload = n;
     return this;
   }
 
-  byte[] build() {
+  public byte[] build() {
     int l2 = 14 + (vlan >= 0 ? 4 : 0);
     if (arp) {
       byte[] f = new byte[l2 + 28];
@@ -201,10 +201,10 @@ final class TestFrame {
   }
 
   /** Reads a frame back: the fields tests assert on, and whether every checksum in it is right. */
-  record Parsed(long dmac, long smac, int vlan, int pcp, int ethType, int ttl, byte[] src, byte[] dst, int sport,
+  public record Parsed(long dmac, long smac, int vlan, int pcp, int ethType, int ttl, byte[] src, byte[] dst, int sport,
       int dport, int l4Checksum, boolean ipChecksumOk, boolean l4ChecksumOk, byte[] payload) {
 
-    static Parsed of(byte[] f) {
+    public static Parsed of(byte[] f) {
       int off = 12;
       int vlan = -1;
       int pcp = 0;

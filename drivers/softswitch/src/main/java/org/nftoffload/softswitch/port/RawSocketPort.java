@@ -1,0 +1,170 @@
+package org.nftoffload.softswitch.port;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.concurrent.atomic.AtomicLong;
+import org.nftoffload.linux.ErrnoException;
+import org.nftoffload.linux.Libc;
+import org.nftoffload.linux.NetworkNamespace;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A switch port on a Linux interface: an {@code AF_PACKET} raw socket bound to the interface (opened inside its
+ * network namespace when one is named), in promiscuous mode, through the FFM bindings of {@code nftoffload-linux}.
+ * A platform thread receives frames and hands them to the switch; frames the interface sends (our own included,
+ * which packet sockets also see) are skipped.
+ *
+ * <p>Limit: the kernel moves a received 802.1Q tag out of the frame into packet auxdata, which needs
+ * {@code recvmsg(2)}; this port reads with {@code recvfrom(2)}, so tagged frames arrive untagged.
+ */
+public final class RawSocketPort implements Port {
+
+  private static final Logger log = LoggerFactory.getLogger(RawSocketPort.class);
+  private static final int PACKET_OUTGOING = 4;
+  private static final int MAX_FRAME = 65536;
+  private static final int POLL_MILLIS = 100;
+
+  private final int number;
+  private final String iface;
+  private final String namespace;
+  private final int fd;
+  private final Arena arena = Arena.ofShared();
+  private final MemorySegment sendBuffer = arena.allocate(MAX_FRAME);
+  private final AtomicLong sendErrors = new AtomicLong();
+  private volatile boolean closed;
+  private Thread receiverThread;
+
+  private RawSocketPort(int number, String iface, String namespace, int fd) {
+    this.number = number;
+    this.iface = iface;
+    this.namespace = namespace;
+    this.fd = fd;
+  }
+
+  /** Opens interface {@code iface} (in network namespace {@code namespace}, or the switch's if null). */
+  public static RawSocketPort open(int number, String iface, String namespace) throws IOException {
+    try {
+      int fd = namespace == null ? openSocket(iface) : NetworkNamespace.named(namespace).call(() -> openSocket(iface));
+      return new RawSocketPort(number, iface, namespace, fd);
+    } catch (IOException e) {
+      throw new IOException("port " + number + ": cannot open interface " + iface
+          + (namespace == null ? "" : " in namespace " + namespace) + ": " + e.getMessage(), e);
+    } catch (Exception e) {
+      throw new IOException("port " + number + ": cannot open interface " + iface + ": " + e, e);
+    }
+  }
+
+  private static int openSocket(String iface) throws ErrnoException {
+    int ifindex = Libc.ifNameToIndex(iface);
+    int protocol = Libc.htons(Libc.ETH_P_ALL);
+    int fd = Libc.socket(Libc.AF_PACKET, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, protocol);
+    try (Arena a = Arena.ofConfined()) {
+      Libc.bind(fd, Libc.sockaddrLl(a, Libc.ETH_P_ALL, ifindex));
+      Libc.setsockopt(fd, Libc.SOL_PACKET, Libc.PACKET_ADD_MEMBERSHIP,
+          Libc.packetMreq(a, ifindex, Libc.PACKET_MR_PROMISC));
+      return fd;
+    } catch (ErrnoException e) {
+      Libc.close(fd);
+      throw e;
+    }
+  }
+
+  @Override
+  public int number() {
+    return number;
+  }
+
+  @Override
+  public String describe() {
+    return namespace == null ? iface : namespace + "/" + iface;
+  }
+
+  @Override
+  public synchronized void start(Receiver receiver) {
+    if (receiverThread != null) {
+      throw new IllegalStateException("port " + number + " already started");
+    }
+    receiverThread = Thread.ofPlatform().daemon().name("port-" + number + "-" + iface).start(() -> receive(receiver));
+  }
+
+  private void receive(Receiver receiver) {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment buf = a.allocate(MAX_FRAME);
+      MemorySegment from = a.allocate(20, 4);
+      while (!closed) {
+        if (!Libc.pollIn(fd, POLL_MILLIS)) {
+          continue;
+        }
+        long n = Libc.recvfrom(fd, buf, Libc.MSG_DONTWAIT, from);
+        if (n <= 0 || (from.get(ValueLayout.JAVA_BYTE, 10) & 0xff) == PACKET_OUTGOING) {
+          continue;
+        }
+        byte[] frame = buf.asSlice(0, Math.min(n, MAX_FRAME)).toArray(ValueLayout.JAVA_BYTE);
+        try {
+          receiver.receive(number, frame);
+        } catch (RuntimeException e) {
+          log.warn("port {}: frame processing failed", number, e);
+        }
+      }
+    } catch (ErrnoException e) {
+      if (!closed) {
+        log.error("port {} ({}): receive failed, port stops receiving: {}", number, describe(), e.getMessage());
+      }
+    }
+  }
+
+  @Override
+  public void send(byte[] frame) {
+    if (closed || frame.length > MAX_FRAME) {
+      sendErrors.incrementAndGet();
+      return;
+    }
+    synchronized (sendBuffer) {
+      MemorySegment.copy(frame, 0, sendBuffer, ValueLayout.JAVA_BYTE, 0, frame.length);
+      try {
+        if (Libc.sendto(fd, sendBuffer, frame.length, 0, MemorySegment.NULL) < 0) {
+          sendErrors.incrementAndGet();
+        }
+      } catch (ErrnoException e) {
+        // e.g. EMSGSIZE after a VLAN push, ENETDOWN: the frame is lost, as on a wire
+        if (sendErrors.incrementAndGet() == 1) {
+          log.warn("port {} ({}): send failed: {}", number, describe(), e.getMessage());
+        }
+      }
+    }
+  }
+
+  /** Frames that could not be sent. */
+  public long sendErrors() {
+    return sendErrors.get();
+  }
+
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    Thread t = receiverThread;
+    if (t != null) {
+      try {
+        t.join(2 * POLL_MILLIS + 1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    try {
+      Libc.close(fd);
+    } catch (ErrnoException e) {
+      log.debug("port {}: close: {}", number, e.getMessage());
+    }
+    synchronized (sendBuffer) {
+      arena.close();
+    }
+  }
+}

@@ -1,0 +1,605 @@
+package org.nftoffload.softswitch.p4runtime;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.nftoffload.p4.FlowtableP4;
+import org.nftoffload.p4.FlowtablePipeline;
+import org.nftoffload.softswitch.MutableClock;
+import org.nftoffload.softswitch.SoftSwitch;
+import org.nftoffload.softswitch.config.SoftSwitchConfig;
+import org.nftoffload.softswitch.pipeline.TestFrame;
+import org.nftoffload.softswitch.port.InMemoryPort;
+import org.nftoffload.softswitch.port.Port;
+import p4.config.v1.P4InfoOuterClass.P4Info;
+import p4.v1.P4RuntimeOuterClass.Action;
+import p4.v1.P4RuntimeOuterClass.CloneSessionEntry;
+import p4.v1.P4RuntimeOuterClass.CounterData;
+import p4.v1.P4RuntimeOuterClass.CounterEntry;
+import p4.v1.P4RuntimeOuterClass.DirectCounterEntry;
+import p4.v1.P4RuntimeOuterClass.DirectMeterEntry;
+import p4.v1.P4RuntimeOuterClass.Entity;
+import p4.v1.P4RuntimeOuterClass.FieldMatch;
+import p4.v1.P4RuntimeOuterClass.GetForwardingPipelineConfigRequest;
+import p4.v1.P4RuntimeOuterClass.Index;
+import p4.v1.P4RuntimeOuterClass.MasterArbitrationUpdate;
+import p4.v1.P4RuntimeOuterClass.MeterConfig;
+import p4.v1.P4RuntimeOuterClass.PacketIn;
+import p4.v1.P4RuntimeOuterClass.PacketMetadata;
+import p4.v1.P4RuntimeOuterClass.PacketOut;
+import p4.v1.P4RuntimeOuterClass.PacketReplicationEngineEntry;
+import p4.v1.P4RuntimeOuterClass.Replica;
+import p4.v1.P4RuntimeOuterClass.SetForwardingPipelineConfigRequest;
+import p4.v1.P4RuntimeOuterClass.StreamMessageRequest;
+import p4.v1.P4RuntimeOuterClass.StreamMessageResponse;
+import p4.v1.P4RuntimeOuterClass.TableAction;
+import p4.v1.P4RuntimeOuterClass.TableEntry;
+import p4.v1.P4RuntimeOuterClass.Update;
+import p4.v1.P4RuntimeOuterClass.WriteRequest;
+
+/** The software switch as a P4Runtime client sees it, over real gRPC on loopback. */
+class P4RuntimeServerTest {
+
+  static final Duration WAIT = Duration.ofSeconds(10);
+  static final long SMAC = 0x0a_00_00_00_00_01L;
+  static final long DMAC = 0x0a_00_00_00_00_02L;
+
+  final P4Info p4Info = FlowtablePipeline.load().p4Info();
+  final MutableClock clock = new MutableClock();
+  final InMemoryPort port1 = new InMemoryPort(1);
+  final InMemoryPort port2 = new InMemoryPort(2);
+  SoftSwitch sw;
+  SpecClient client;
+
+  @BeforeEach
+  void start() throws Exception {
+    startSwitch(SoftSwitchConfig.defaults());
+  }
+
+  void startSwitch(SoftSwitchConfig config) throws Exception {
+    sw = SoftSwitch.start(config, clock, List.<Port>of(port1, port2));
+    client = new SpecClient(sw.address(), p4Info, sw.deviceId());
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    client.close();
+    sw.close();
+  }
+
+  /** Arbitrates as primary with election id 10 and pushes the pipeline. */
+  SpecClient.Stream primaryWithPipeline() throws InterruptedException {
+    SpecClient.Stream s = client.arbitrated(10);
+    client.setPipeline(10, SetForwardingPipelineConfigRequest.Action.VERIFY_AND_COMMIT, p4Info, 7);
+    return s;
+  }
+
+  // ------------------------------------------------------------------------------------------ builders
+
+  FieldMatch exact(String table, String field, ByteString value) {
+    return FieldMatch.newBuilder().setFieldId(client.fieldId(table, field))
+        .setExact(FieldMatch.Exact.newBuilder().setValue(value)).build();
+  }
+
+  TableAction action(String alias, Map<String, ByteString> params) {
+    Action.Builder a = Action.newBuilder().setActionId(client.actionId(alias));
+    params.forEach((k, v) -> a.addParams(Action.Param.newBuilder().setParamId(client.paramId(alias, k)).setValue(v)));
+    return TableAction.newBuilder().setAction(a).build();
+  }
+
+  static ByteString ip(String s) {
+    return ByteString.copyFrom(TestFrame.addr(s));
+  }
+
+  /** A flow_v4 entry for {@code frame} arriving on port 1, forwarded to port 2 with new MACs. */
+  TableEntry.Builder flowFor(TestFrame f) {
+    return TableEntry.newBuilder().setTableId(client.tableId("flow_v4"))
+        .addMatch(exact("flow_v4", "ingress_port", SpecClient.bytes(1, 2)))
+        .addMatch(exact("flow_v4", "ip_proto", SpecClient.bytes(f.proto, 1)))
+        .addMatch(exact("flow_v4", "ipv4_src", ByteString.copyFrom(f.src)))
+        .addMatch(exact("flow_v4", "ipv4_dst", ByteString.copyFrom(f.dst)))
+        .addMatch(exact("flow_v4", "l4_sport", SpecClient.bytes(f.sport, 2)))
+        .addMatch(exact("flow_v4", "l4_dport", SpecClient.bytes(f.dport, 2)))
+        .setAction(forwardTo2());
+  }
+
+  TableAction forwardTo2() {
+    Map<String, ByteString> p = new LinkedHashMap<>();
+    p.put("port", SpecClient.bytes(2, 2));
+    p.put("smac", SpecClient.bytes(SMAC, 6));
+    p.put("dmac", SpecClient.bytes(DMAC, 6));
+    return action("forward_flow_v4", p);
+  }
+
+  TableEntry.Builder acl(int priority, String action) {
+    return TableEntry.newBuilder().setTableId(client.tableId("acl")).setPriority(priority)
+        .addMatch(FieldMatch.newBuilder().setFieldId(client.fieldId("acl", "eth_type"))
+            .setTernary(FieldMatch.Ternary.newBuilder().setValue(SpecClient.bytes(0x0800, 2))
+                .setMask(SpecClient.bytes(0xffff, 2))))
+        .setAction(action(action, Map.of()));
+  }
+
+  static Update update(Update.Type type, TableEntry.Builder e) {
+    return Update.newBuilder().setType(type).setEntity(Entity.newBuilder().setTableEntry(e)).build();
+  }
+
+  static Update insert(TableEntry.Builder e) {
+    return update(Update.Type.INSERT, e);
+  }
+
+  List<TableEntry> readTable(TableEntry request) {
+    return client.read(Entity.newBuilder().setTableEntry(request).build()).stream().map(Entity::getTableEntry)
+        .toList();
+  }
+
+  static Status.Code code(StatusRuntimeException e) {
+    return e.getStatus().getCode();
+  }
+
+  // ------------------------------------------------------------------------------------------ tests
+
+  @Test
+  void capabilitiesNameTheApiVersion() {
+    assertEquals("1.2.0", client.blocking.capabilities(
+        p4.v1.P4RuntimeOuterClass.CapabilitiesRequest.getDefaultInstance()).getP4RuntimeApiVersion());
+  }
+
+  @Test
+  void arbitrationElectsTheHighestIdAndTellsEveryone() throws Exception {
+    SpecClient.Stream a = client.stream();
+    a.arbitrate(5, 0);
+    MasterArbitrationUpdate first = a.nextArbitration();
+    assertEquals(Status.Code.OK.value(), first.getStatus().getCode(), "the only client is primary");
+    assertEquals(5, first.getElectionId().getLow());
+
+    SpecClient.Stream b = client.stream();
+    b.arbitrate(3, 0);
+    MasterArbitrationUpdate backup = b.nextArbitration();
+    assertEquals(Status.Code.ALREADY_EXISTS.value(), backup.getStatus().getCode(), "lower id: backup");
+    assertEquals(5, backup.getElectionId().getLow(), "the primary's id");
+
+    SpecClient.Stream c = client.stream();
+    c.arbitrate(9, 0);
+    assertEquals(Status.Code.OK.value(), c.nextArbitration().getStatus().getCode());
+    MasterArbitrationUpdate demoted = a.nextArbitration();
+    assertEquals(Status.Code.ALREADY_EXISTS.value(), demoted.getStatus().getCode(), "old primary told");
+    assertEquals(9, demoted.getElectionId().getLow());
+    assertEquals(9, b.nextArbitration().getElectionId().getLow(), "backups told too");
+
+    // only the primary writes
+    client.setPipeline(9, SetForwardingPipelineConfigRequest.Action.VERIFY_AND_COMMIT, p4Info, 1);
+    StatusRuntimeException denied = assertThrows(StatusRuntimeException.class,
+        () -> client.write(5, insert(acl(1, "drop_acl"))));
+    assertEquals(Status.Code.PERMISSION_DENIED, code(denied));
+    client.write(9, insert(acl(1, "drop_acl")));
+
+    // the primary leaves: nobody is primary until an id >= 9 shows up
+    c.close();
+    MasterArbitrationUpdate none = a.nextArbitration();
+    assertEquals(Status.Code.NOT_FOUND.value(), none.getStatus().getCode());
+    assertEquals(9, none.getElectionId().getLow(), "the highest id seen");
+    assertEquals(Status.Code.PERMISSION_DENIED,
+        code(assertThrows(StatusRuntimeException.class, () -> client.write(5, insert(acl(2, "drop_acl"))))));
+    a.arbitrate(9, 0);
+    assertEquals(Status.Code.OK.value(), a.nextArbitration().getStatus().getCode(), "re-announced with 9");
+    a.close();
+    b.close();
+  }
+
+  @Test
+  void duplicateElectionIdEndsTheNewStream() throws Exception {
+    SpecClient.Stream a = client.arbitrated(5);
+    SpecClient.Stream b = client.stream();
+    b.arbitrate(5, 0);
+    Throwable t = b.ended.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertNotNull(t);
+    assertEquals(Status.Code.INVALID_ARGUMENT, Status.fromThrowable(t).getCode());
+    a.close();
+  }
+
+  @Test
+  void rolesElectSeparately() throws Exception {
+    SpecClient.Stream a = client.stream();
+    a.arbitrate(5, 0);
+    assertEquals(Status.Code.OK.value(), a.nextArbitration().getStatus().getCode());
+    SpecClient.Stream b = client.stream();
+    b.arbitrate(1, 7);
+    MasterArbitrationUpdate r = b.nextArbitration();
+    assertEquals(Status.Code.OK.value(), r.getStatus().getCode(), "primary of role 7");
+    assertEquals(7, r.getRole().getId());
+    a.close();
+    b.close();
+  }
+
+  @Test
+  void wrongDeviceIdIsNotFound() throws Exception {
+    SpecClient.Stream a = client.stream();
+    a.send(StreamMessageRequest.newBuilder().setArbitration(MasterArbitrationUpdate.newBuilder().setDeviceId(99)
+        .setElectionId(SpecClient.election(1))).build());
+    Throwable t = a.ended.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertEquals(Status.Code.NOT_FOUND, Status.fromThrowable(t).getCode());
+  }
+
+  @Test
+  void pipelineConfigActionsAndRefusalOfOtherP4Info() throws Exception {
+    SpecClient.Stream s = client.arbitrated(10);
+    assertEquals(Status.Code.FAILED_PRECONDITION, code(assertThrows(StatusRuntimeException.class,
+        () -> client.write(10, insert(acl(1, "drop_acl"))))), "no pipeline yet");
+
+    P4Info.Builder other = p4Info.toBuilder();
+    other.getTablesBuilder(1).setSize(12);
+    other.getActionsBuilder(0).getPreambleBuilder().setName("Other.action");
+    StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> client.setPipeline(10,
+        SetForwardingPipelineConfigRequest.Action.VERIFY_AND_COMMIT, other.build(), 1));
+    assertEquals(Status.Code.INVALID_ARGUMENT, code(refused));
+    String msg = refused.getStatus().getDescription();
+    assertTrue(msg.contains("FlowtableIngress.flow_v4 differs: size is 12, expected 65536"), msg);
+    assertTrue(msg.contains("Other.action is not in the flowtable pipeline"), msg);
+
+    assertEquals(Status.Code.FAILED_PRECONDITION, code(assertThrows(StatusRuntimeException.class,
+        () -> client.setPipeline(10, SetForwardingPipelineConfigRequest.Action.COMMIT, p4Info, 1))));
+    client.setPipeline(10, SetForwardingPipelineConfigRequest.Action.VERIFY, p4Info, 1);
+    client.setPipeline(10, SetForwardingPipelineConfigRequest.Action.VERIFY_AND_SAVE, p4Info, 42);
+    assertEquals(0, client.blocking.getForwardingPipelineConfig(GetForwardingPipelineConfigRequest.newBuilder()
+        .setDeviceId(sw.deviceId()).build()).getConfig().getCookie().getCookie(), "saved is not committed");
+    client.setPipeline(10, SetForwardingPipelineConfigRequest.Action.COMMIT, p4Info, 0);
+    var got = client.blocking.getForwardingPipelineConfig(GetForwardingPipelineConfigRequest.newBuilder()
+        .setDeviceId(sw.deviceId()).build()).getConfig();
+    assertEquals(42, got.getCookie().getCookie());
+    assertEquals(p4Info, got.getP4Info());
+    var cookieOnly = client.blocking.getForwardingPipelineConfig(GetForwardingPipelineConfigRequest.newBuilder()
+        .setDeviceId(sw.deviceId()).setResponseType(GetForwardingPipelineConfigRequest.ResponseType.COOKIE_ONLY)
+        .build()).getConfig();
+    assertTrue(!cookieOnly.hasP4Info());
+
+    client.write(10, insert(acl(1, "drop_acl")));
+    client.setPipeline(10, SetForwardingPipelineConfigRequest.Action.RECONCILE_AND_COMMIT, p4Info, 43);
+    assertEquals(1, readTable(TableEntry.getDefaultInstance()).size(), "reconcile keeps the state");
+    client.setPipeline(10, SetForwardingPipelineConfigRequest.Action.VERIFY_AND_COMMIT, p4Info, 44);
+    assertEquals(0, readTable(TableEntry.getDefaultInstance()).size(), "commit starts afresh");
+    s.close();
+  }
+
+  @Test
+  void insertReadModifyDeleteWithCanonicalBytestrings() throws Exception {
+    SpecClient.Stream s = primaryWithPipeline();
+    TestFrame f = TestFrame.v4().udp(1000, 53);
+    TableEntry.Builder padded = flowFor(f).clearMatch()
+        .addMatch(exact("flow_v4", "ingress_port", SpecClient.bytes(1, 4))) // leading zeros on input
+        .addMatch(exact("flow_v4", "ip_proto", SpecClient.bytes(17, 1)))
+        .addMatch(exact("flow_v4", "ipv4_src", ip("10.0.0.1")))
+        .addMatch(exact("flow_v4", "ipv4_dst", ip("10.0.0.2")))
+        .addMatch(exact("flow_v4", "l4_sport", SpecClient.bytes(1000, 2)))
+        .addMatch(exact("flow_v4", "l4_dport", SpecClient.bytes(53, 2)))
+        .setIdleTimeoutNs(5_000_000_000L);
+    client.write(10, insert(padded));
+
+    List<TableEntry> all = readTable(TableEntry.getDefaultInstance());
+    assertEquals(1, all.size());
+    TableEntry read = all.getFirst();
+    assertEquals(ByteString.copyFrom(new byte[] {1}), read.getMatch(0).getExact().getValue(), "canonical port");
+    assertEquals(SpecClient.bytes(53, 1), read.getMatch(5).getExact().getValue(), "canonical dport 53 = 1 byte");
+    assertEquals(ByteString.copyFrom(new byte[] {2}), read.getAction().getAction().getParams(0).getValue());
+    assertEquals(5_000_000_000L, read.getIdleTimeoutNs());
+    assertTrue(!read.hasCounterData(), "counter data only when asked for");
+
+    // specific read, with counter data and time since last hit
+    TableEntry specific = readTable(flowFor(f).clearAction().setCounterData(CounterData.getDefaultInstance())
+        .setTimeSinceLastHit(TableEntry.IdleTimeout.getDefaultInstance()).build()).getFirst();
+    assertEquals(0, specific.getCounterData().getPacketCount());
+    assertTrue(specific.hasTimeSinceLastHit());
+    assertEquals(List.of(), readTable(TableEntry.newBuilder().setTableId(client.tableId("flow_v6")).build()));
+
+    // modify: new action takes effect
+    Map<String, ByteString> p = new LinkedHashMap<>();
+    p.put("port", SpecClient.bytes(2, 2));
+    p.put("smac", SpecClient.bytes(SMAC, 6));
+    p.put("dmac", SpecClient.bytes(DMAC, 6));
+    p.put("vlan_id", SpecClient.bytes(99, 2));
+    client.write(10, update(Update.Type.MODIFY, flowFor(f).setAction(action("forward_vlan_flow_v4", p))));
+    port1.inject(f.build());
+    byte[] out = port2.poll(WAIT);
+    assertNotNull(out);
+    assertEquals(99, TestFrame.Parsed.of(out).vlan());
+
+    client.write(10, update(Update.Type.DELETE, flowFor(f).clearAction()));
+    assertEquals(List.of(), readTable(TableEntry.getDefaultInstance()));
+    StatusRuntimeException gone = assertThrows(StatusRuntimeException.class,
+        () -> client.write(10, update(Update.Type.DELETE, flowFor(f))));
+    assertEquals(Status.Code.NOT_FOUND.value(), SpecClient.updateErrors(gone).getFirst().getCanonicalCode());
+    s.close();
+  }
+
+  /** Each refused entry, alone in a batch, with the code it must get. */
+  @Test
+  void invalidEntriesAreRefusedWithTheirCode() throws Exception {
+    SpecClient.Stream s = primaryWithPipeline();
+    TestFrame f = TestFrame.v4();
+    Map<String, Update> cases = new LinkedHashMap<>();
+    cases.put("port wider than 9 bits", insert(flowFor(f).setMatch(0, exact("flow_v4", "ingress_port",
+        SpecClient.bytes(512, 2)))));
+    cases.put("empty bytestring", insert(flowFor(f).setMatch(1, exact("flow_v4", "ip_proto", ByteString.EMPTY))));
+    cases.put("exact field missing", insert(flowFor(f).removeMatch(5)));
+    cases.put("priority on an exact table", insert(flowFor(f).setPriority(3)));
+    cases.put("acl without priority", insert(acl(0, "drop_acl")));
+    cases.put("ternary mask 0", insert(acl(1, "drop_acl").setMatch(0, FieldMatch.newBuilder()
+        .setFieldId(client.fieldId("acl", "eth_type")).setTernary(FieldMatch.Ternary.newBuilder()
+            .setValue(SpecClient.bytes(0, 1)).setMask(SpecClient.bytes(0, 1))))));
+    cases.put("value outside mask", insert(acl(1, "drop_acl").setMatch(0, FieldMatch.newBuilder()
+        .setFieldId(client.fieldId("acl", "eth_type")).setTernary(FieldMatch.Ternary.newBuilder()
+            .setValue(SpecClient.bytes(0x0801, 2)).setMask(SpecClient.bytes(0xff00, 2))))));
+    cases.put("range low > high", insert(acl(1, "drop_acl").addMatch(FieldMatch.newBuilder()
+        .setFieldId(client.fieldId("acl", "l4_dport")).setRange(FieldMatch.Range.newBuilder()
+            .setLow(SpecClient.bytes(100, 1)).setHigh(SpecClient.bytes(10, 1))))));
+    cases.put("don't-care range", insert(acl(1, "drop_acl").addMatch(FieldMatch.newBuilder()
+        .setFieldId(client.fieldId("acl", "l4_dport")).setRange(FieldMatch.Range.newBuilder()
+            .setLow(SpecClient.bytes(0, 1)).setHigh(SpecClient.bytes(0xffff, 2))))));
+    cases.put("exact match on a ternary field", insert(acl(1, "drop_acl").setMatch(0,
+        exact("acl", "eth_type", SpecClient.bytes(0x800, 2)))));
+    cases.put("action of another table", insert(flowFor(f).setAction(action("drop_acl", Map.of()))));
+    cases.put("default-only action in an entry", insert(flowFor(f).setAction(TableAction.newBuilder()
+        .setAction(Action.newBuilder().setActionId(p4Info.getActionsList().stream()
+            .filter(a -> a.getPreamble().getName().equals("NoAction")).findFirst().orElseThrow()
+            .getPreamble().getId())))));
+    cases.put("parameter missing", insert(flowFor(f).setAction(TableAction.newBuilder().setAction(
+        forwardTo2().getAction().toBuilder().removeParams(2)))));
+    cases.put("idle timeout on the acl", insert(acl(1, "drop_acl").setIdleTimeoutNs(1000)));
+    cases.put("meter on a flow table", insert(flowFor(f).setMeterConfig(MeterConfig.newBuilder().setCir(1)
+        .setPir(1))));
+    Map<String, Status.Code> expected = new LinkedHashMap<>();
+    cases.keySet().forEach(k -> expected.put(k, Status.Code.INVALID_ARGUMENT));
+    cases.put("unknown table", insert(flowFor(f).setTableId(0x02ffffff)));
+    expected.put("unknown table", Status.Code.NOT_FOUND);
+    cases.put("const default action", update(Update.Type.MODIFY, TableEntry.newBuilder()
+        .setTableId(client.tableId("flow_v4")).setIsDefaultAction(true).setAction(forwardTo2())));
+    expected.put("const default action", Status.Code.PERMISSION_DENIED);
+    for (var c : cases.entrySet()) {
+      StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> client.write(10, c.getValue()),
+          c.getKey());
+      assertEquals(Status.Code.UNKNOWN, code(e), c.getKey());
+      var errors = SpecClient.updateErrors(e);
+      assertEquals(1, errors.size());
+      assertEquals(expected.get(c.getKey()).value(), errors.getFirst().getCanonicalCode(),
+          c.getKey() + ": " + errors.getFirst().getMessage());
+    }
+    assertEquals(List.of(), readTable(TableEntry.getDefaultInstance()), "nothing was written");
+    // the default entry reads as the const NoAction
+    TableEntry def = readTable(TableEntry.newBuilder().setTableId(client.tableId("acl")).setIsDefaultAction(true)
+        .build()).getFirst();
+    assertTrue(def.getIsDefaultAction());
+    s.close();
+  }
+
+  @Test
+  void continueOnErrorReportsEveryUpdateInOrder() throws Exception {
+    SpecClient.Stream s = primaryWithPipeline();
+    TestFrame a = TestFrame.v4().udp(1, 1);
+    TestFrame b = TestFrame.v4().udp(2, 2);
+    client.write(10, insert(flowFor(a)));
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> client.write(10,
+        WriteRequest.Atomicity.CONTINUE_ON_ERROR, List.of(insert(flowFor(b)), insert(flowFor(a)),
+            update(Update.Type.DELETE, flowFor(TestFrame.v4().udp(3, 3))), insert(acl(5, "punt_acl")))));
+    List<Status.Code> codes = SpecClient.updateErrors(e).stream().map(x -> Status.fromCodeValue(x.getCanonicalCode())
+        .getCode()).toList();
+    assertEquals(List.of(Status.Code.OK, Status.Code.ALREADY_EXISTS, Status.Code.NOT_FOUND, Status.Code.OK), codes);
+    assertEquals(3, readTable(TableEntry.getDefaultInstance()).size(), "the good updates were applied");
+    s.close();
+  }
+
+  @Test
+  void rollbackAndDataplaneAtomicAreAllOrNothing() throws Exception {
+    SpecClient.Stream s = primaryWithPipeline();
+    TestFrame a = TestFrame.v4().udp(1, 1);
+    client.write(10, insert(flowFor(a)));
+    client.write(10, insert(acl(7, "permit_acl")));
+    for (WriteRequest.Atomicity atomicity : List.of(WriteRequest.Atomicity.ROLLBACK_ON_ERROR,
+        WriteRequest.Atomicity.DATAPLANE_ATOMIC)) {
+      List<Update> batch = List.of(insert(flowFor(TestFrame.v4().udp(2, 2))),
+          update(Update.Type.MODIFY, acl(7, "drop_acl")),
+          update(Update.Type.DELETE, flowFor(a)),
+          insert(flowFor(a).setTableId(0x02ffffff)), // fails: unknown table
+          insert(flowFor(TestFrame.v4().udp(4, 4))));
+      StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> client.write(10, atomicity,
+          batch));
+      List<Status.Code> codes = SpecClient.updateErrors(e).stream().map(x -> Status.fromCodeValue(
+          x.getCanonicalCode()).getCode()).toList();
+      assertEquals(List.of(Status.Code.ABORTED, Status.Code.ABORTED, Status.Code.ABORTED, Status.Code.NOT_FOUND,
+          Status.Code.ABORTED), codes, atomicity.name());
+      List<TableEntry> left = readTable(TableEntry.getDefaultInstance());
+      assertEquals(2, left.size(), atomicity + ": the state before the batch");
+      assertTrue(left.stream().anyMatch(x -> x.getAction().getAction().getActionId() == client.actionId("permit_acl")),
+          "the modify was undone");
+    }
+    s.close();
+  }
+
+  @Test
+  void fullTableRefusesOnlyTheUpdateThatDoesNotFit() throws Exception {
+    client.close();
+    sw.close();
+    startSwitch(SoftSwitchConfig.defaults().withTableSizes(Map.of("flow_v4", 2)));
+    SpecClient.Stream s = primaryWithPipeline();
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> client.write(10,
+        insert(flowFor(TestFrame.v4().udp(1, 1))), insert(flowFor(TestFrame.v4().udp(2, 2))),
+        insert(flowFor(TestFrame.v4().udp(3, 3))), insert(acl(1, "drop_acl"))));
+    List<Status.Code> codes = SpecClient.updateErrors(e).stream().map(x -> Status.fromCodeValue(x.getCanonicalCode())
+        .getCode()).toList();
+    assertEquals(List.of(Status.Code.OK, Status.Code.OK, Status.Code.RESOURCE_EXHAUSTED, Status.Code.OK), codes);
+    s.close();
+  }
+
+  @Test
+  void packetsFlowWithPacketInOutAndCounters() throws Exception {
+    SpecClient.Stream s = primaryWithPipeline();
+    TestFrame f = TestFrame.v4().tcp(40000, 443, 0x10);
+    byte[] frame = f.build();
+    port1.inject(frame);
+    PacketIn in = s.next(StreamMessageResponse::hasPacket, WAIT).getPacket();
+    assertArrayEquals(frame, in.getPayload().toByteArray());
+    Map<Integer, ByteString> md = new java.util.HashMap<>();
+    in.getMetadataList().forEach(m -> md.put(m.getMetadataId(), m.getValue()));
+    assertEquals(ByteString.copyFrom(new byte[] {1}), md.get(client.metadataId("packet_in", "ingress_port")));
+    assertEquals(ByteString.copyFrom(new byte[] {(byte) FlowtableP4.PuntReason.FLOW_MISS.code()}),
+        md.get(client.metadataId("packet_in", "reason")));
+
+    client.write(10, insert(flowFor(f)));
+    port1.inject(frame);
+    byte[] out = port2.poll(WAIT);
+    assertNotNull(out, "forwarded by the flow entry");
+    TestFrame.Parsed p = TestFrame.Parsed.of(out);
+    assertEquals(DMAC, p.dmac());
+    assertEquals(63, p.ttl());
+
+    Entity dc = client.read(Entity.newBuilder().setDirectCounterEntry(DirectCounterEntry.newBuilder()
+        .setTableEntry(TableEntry.newBuilder().setTableId(client.tableId("flow_v4")))).build()).getFirst();
+    assertEquals(1, dc.getDirectCounterEntry().getData().getPacketCount());
+    assertEquals(frame.length, dc.getDirectCounterEntry().getData().getByteCount());
+
+    Entity rx = client.read(Entity.newBuilder().setCounterEntry(CounterEntry.newBuilder()
+        .setCounterId(client.counterId("rx_port_counter")).setIndex(Index.newBuilder().setIndex(1))).build())
+        .getFirst();
+    assertEquals(2, rx.getCounterEntry().getData().getPacketCount());
+    List<Entity> punt = client.read(Entity.newBuilder().setCounterEntry(CounterEntry.newBuilder()
+        .setCounterId(client.counterId("punt_counter"))).build());
+    assertEquals(p4Info.getCountersList().stream().filter(c -> c.getPreamble().getAlias().equals("punt_counter"))
+        .findFirst().orElseThrow().getSize(), punt.size(), "a wildcard index reads every cell");
+    assertEquals(1, punt.get(FlowtableP4.PuntReason.FLOW_MISS.code()).getCounterEntry().getData().getPacketCount());
+    assertEquals(0, punt.get(FlowtableP4.PuntReason.FLOW_MISS.code()).getCounterEntry().getData().getByteCount(),
+        "a packets-only counter has no bytes");
+
+    // packet_out goes straight out of its port
+    byte[] arp = TestFrame.arp().build();
+    s.send(StreamMessageRequest.newBuilder().setPacket(PacketOut.newBuilder().setPayload(ByteString.copyFrom(arp))
+        .addMetadata(PacketMetadata.newBuilder().setMetadataId(client.metadataId("packet_out", "egress_port"))
+            .setValue(SpecClient.bytes(1, 1)))).build());
+    assertArrayEquals(arp, port1.poll(WAIT));
+
+    // direct counter write
+    client.write(10, Update.newBuilder().setType(Update.Type.MODIFY).setEntity(Entity.newBuilder()
+        .setDirectCounterEntry(DirectCounterEntry.newBuilder().setTableEntry(flowFor(f).clearAction())
+            .setData(CounterData.newBuilder().setPacketCount(100).setByteCount(1000)))).build());
+    TableEntry withCounter = readTable(TableEntry.newBuilder().setTableId(client.tableId("flow_v4"))
+        .setCounterData(CounterData.getDefaultInstance()).build()).getFirst();
+    assertEquals(100, withCounter.getCounterData().getPacketCount());
+    s.close();
+  }
+
+  @Test
+  void packetOutFromABackupIsRefusedOnTheStream() throws Exception {
+    SpecClient.Stream primary = primaryWithPipeline();
+    SpecClient.Stream backup = client.arbitrated(3);
+    backup.send(StreamMessageRequest.newBuilder().setPacket(PacketOut.newBuilder()
+        .setPayload(ByteString.copyFrom(TestFrame.arp().build()))
+        .addMetadata(PacketMetadata.newBuilder().setMetadataId(client.metadataId("packet_out", "egress_port"))
+            .setValue(SpecClient.bytes(1, 1)))).build());
+    StreamMessageResponse err = backup.next(StreamMessageResponse::hasError, WAIT);
+    assertEquals(Status.Code.PERMISSION_DENIED.value(), err.getError().getCanonicalCode());
+    assertTrue(err.getError().hasPacketOut());
+    primary.send(StreamMessageRequest.newBuilder().setPacket(PacketOut.newBuilder()
+        .setPayload(ByteString.copyFrom(TestFrame.arp().build()))
+        .addMetadata(PacketMetadata.newBuilder().setMetadataId(client.metadataId("packet_out", "egress_port"))
+            .setValue(SpecClient.bytes(600, 2)))).build());
+    assertEquals(Status.Code.INVALID_ARGUMENT.value(),
+        primary.next(StreamMessageResponse::hasError, WAIT).getError().getCanonicalCode(), "port wider than 9 bits");
+    backup.close();
+    primary.close();
+  }
+
+  @Test
+  void idleEntriesAreNotifiedOnceAndReArmedByTraffic() throws Exception {
+    SpecClient.Stream s = primaryWithPipeline();
+    TestFrame idle = TestFrame.v4().udp(7, 7);
+    TestFrame busy = TestFrame.v4().udp(8, 8);
+    TestFrame forever = TestFrame.v4().udp(9, 9);
+    client.write(10, insert(flowFor(idle).setIdleTimeoutNs(1_000_000_000L)),
+        insert(flowFor(busy).setIdleTimeoutNs(1_000_000_000L)), insert(flowFor(forever)));
+    clock.advance(Duration.ofMillis(600));
+    port1.inject(busy.build());
+    clock.advance(Duration.ofMillis(600)); // idle: 1.2 s without a hit; busy: 0.6 s
+    var n = s.next(StreamMessageResponse::hasIdleTimeoutNotification, WAIT).getIdleTimeoutNotification();
+    assertEquals(1, n.getTableEntryCount());
+    assertEquals(ByteString.copyFrom(new byte[] {7}), n.getTableEntry(0).getMatch(4).getExact().getValue());
+    assertEquals(1_000_000_000L, n.getTableEntry(0).getIdleTimeoutNs());
+
+    TableEntry read = readTable(flowFor(idle).clearAction().setTimeSinceLastHit(
+        TableEntry.IdleTimeout.getDefaultInstance()).build()).getFirst();
+    assertEquals(1_200_000_000L, read.getTimeSinceLastHit().getElapsedNs());
+
+    // a hit re-arms the idle entry; both time out together in one batched notification
+    port1.inject(idle.build());
+    clock.advance(Duration.ofSeconds(2));
+    var second = s.next(StreamMessageResponse::hasIdleTimeoutNotification, WAIT).getIdleTimeoutNotification();
+    assertEquals(2, second.getTableEntryCount(), "idle (re-armed) and busy, in one notification");
+    assertTrue(s.received.stream().noneMatch(StreamMessageResponse::hasIdleTimeoutNotification),
+        "no repeated notification for entries already reported");
+    s.close();
+  }
+
+  @Test
+  void cloneSessionCarriesAclLogCopiesToTheController() throws Exception {
+    SpecClient.Stream s = primaryWithPipeline();
+    client.write(10, Update.newBuilder().setType(Update.Type.INSERT).setEntity(Entity.newBuilder()
+        .setPacketReplicationEngineEntry(PacketReplicationEngineEntry.newBuilder().setCloneSessionEntry(
+            CloneSessionEntry.newBuilder().setSessionId(FlowtableP4.CPU_CLONE_SESSION_ID)
+                .addReplicas(Replica.newBuilder().setEgressPort(FlowtableP4.CPU_PORT).setInstance(1))))).build());
+    TestFrame f = TestFrame.v4().udp(5, 5);
+    client.write(10, insert(acl(3, "copy_to_cpu_acl")), insert(flowFor(f)));
+    byte[] frame = f.build();
+    port1.inject(frame);
+    assertNotNull(port2.poll(WAIT), "the original is forwarded");
+    PacketIn log = s.next(StreamMessageResponse::hasPacket, WAIT).getPacket();
+    assertArrayEquals(frame, log.getPayload().toByteArray());
+    assertTrue(log.getMetadataList().stream().anyMatch(m -> m.getMetadataId() == client.metadataId("packet_in",
+        "reason") && m.getValue().equals(ByteString.copyFrom(new byte[] {6}))));
+    List<Entity> sessions = client.read(Entity.newBuilder().setPacketReplicationEngineEntry(
+        PacketReplicationEngineEntry.newBuilder().setCloneSessionEntry(CloneSessionEntry.getDefaultInstance()))
+        .build());
+    assertEquals(1, sessions.size());
+    assertEquals(FlowtableP4.CPU_PORT, sessions.getFirst().getPacketReplicationEngineEntry().getCloneSessionEntry()
+        .getReplicas(0).getEgressPort());
+    s.close();
+  }
+
+  @Test
+  void directMeterConfigIsWrittenReadAndEnforced() throws Exception {
+    SpecClient.Stream s = primaryWithPipeline();
+    TestFrame f = TestFrame.v4().udp(5, 5);
+    client.write(10, insert(acl(3, "meter_acl")), insert(flowFor(f)));
+    MeterConfig config = MeterConfig.newBuilder().setCir(1).setCburst(1).setPir(1).setPburst(1).build();
+    client.write(10, Update.newBuilder().setType(Update.Type.MODIFY).setEntity(Entity.newBuilder()
+        .setDirectMeterEntry(DirectMeterEntry.newBuilder().setTableEntry(acl(3, "meter_acl").clearAction())
+            .setConfig(config))).build());
+    Entity read = client.read(Entity.newBuilder().setDirectMeterEntry(DirectMeterEntry.newBuilder()
+        .setTableEntry(TableEntry.newBuilder().setTableId(client.tableId("acl")))).build()).getFirst();
+    assertEquals(config, read.getDirectMeterEntry().getConfig());
+    List<byte[]> out = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      port1.inject(f.build());
+    }
+    byte[] b;
+    while ((b = port2.poll(Duration.ofMillis(500))) != null) {
+      out.add(b);
+    }
+    assertEquals(1, out.size(), "burst of 1: the rest are red");
+    TableEntry acl = readTable(TableEntry.newBuilder().setTableId(client.tableId("acl"))
+        .setCounterData(CounterData.getDefaultInstance()).setMeterConfig(MeterConfig.getDefaultInstance()).build())
+        .getFirst();
+    assertEquals(3, acl.getCounterData().getPacketCount());
+    assertEquals(config, acl.getMeterConfig());
+    s.close();
+  }
+}
