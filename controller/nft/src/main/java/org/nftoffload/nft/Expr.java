@@ -43,6 +43,28 @@ public sealed interface Expr {
     }
   }
 
+  /** Routing information: {@code rt mtu}, {@code rt nexthop}, {@code rt classid}. */
+  record Rt(String key) implements Expr {
+    public Rt {
+      Objects.requireNonNull(key);
+    }
+  }
+
+  /** {@code numgen inc|random mod N [offset M]}: a number generator, mostly as a map key for load balancing. */
+  record Numgen(String mode, long mod, long offset) implements Expr {
+    public Numgen {
+      Objects.requireNonNull(mode);
+    }
+  }
+
+  /** {@code jhash EXPR mod N [seed S] [offset M]} or {@code symhash mod N [offset M]}. */
+  record Hash(String kind, Optional<Expr> input, long mod, long seed, long offset) implements Expr {
+    public Hash {
+      Objects.requireNonNull(kind);
+      Objects.requireNonNull(input);
+    }
+  }
+
   /** A single value: a number (decimal), an address, a symbol ({@code established}) or a string. */
   record Literal(String value) implements Expr {
     public Literal {

@@ -26,8 +26,8 @@ public final class NftTextParser {
   static final Set<String> META_BARE = Set.of("iif", "oif", "iifname", "oifname", "iiftype", "oiftype", "mark",
       "skuid", "skgid", "nftrace", "rtclassid", "ibrname", "obrname", "ibriport", "obriport", "pkttype", "cpu",
       "iifgroup", "oifgroup", "cgroup");
-  static final Set<String> RAW_SELECTORS = Set.of("rt", "socket", "numgen", "jhash", "symhash", "osf", "hbh",
-      "frag", "dst", "mh", "srh", "exthdr", "ipsec", "tunnel", "dup", "fwd", "synproxy", "tproxy", "secmark",
+  static final Set<String> RAW_SELECTORS = Set.of("socket", "numgen", "jhash", "symhash", "osf", "hbh",
+      "frag", "dst", "mh", "srh", "exthdr", "ipsec", "tunnel", "synproxy", "tproxy", "secmark",
       "meter", "xt", "last", "inner");
   private static final Set<String> STOP_WORDS = Set.of("accept", "drop", "continue", "return", "jump", "goto",
       "comment", "counter", "log");
@@ -737,7 +737,7 @@ public final class NftTextParser {
     }
     String w = t.text();
     int c = w.indexOf(':');
-    if (c <= 0 || c == w.length() - 1 || Values.isIpv6(w) || Values.isMac(w)) {
+    if (c <= 0 || c == w.length() - 1 || w.contains("::") || Values.isMac(w) || looksLikeIpv6(w)) {
       return;
     }
     String head = w.substring(0, c);
@@ -949,6 +949,11 @@ public final class NftTextParser {
           }
           type = Optional.of(ty);
         }
+        if (code.equals(Optional.of("port-unreachable"))) {
+          // the default, which nft prints as a bare reject
+          type = Optional.empty();
+          code = Optional.empty();
+        }
         return new Stmt.Reject(type, code);
       }
       case "snat", "dnat", "masquerade", "redirect" -> {
@@ -967,6 +972,34 @@ public final class NftTextParser {
           return new Stmt.FlowOffload(at.text());
         }
         return rawStatement();
+      }
+      case "ct" -> {
+        if (peek(1).isWord("count")) {
+          next();
+          next();
+          boolean over = accept("over");
+          return new Stmt.ConnLimit(number("a connection count"), over);
+        }
+        return matchOrMangle();
+      }
+      case "dup" -> {
+        next();
+        Optional<Expr> addr = accept("to") ? Optional.of(valueExpr()) : Optional.empty();
+        Optional<Expr> dev = accept("device") ? Optional.of(valueExpr()) : Optional.empty();
+        return new Stmt.Dup(addr, dev);
+      }
+      case "fwd" -> {
+        next();
+        Optional<String> family = Optional.empty();
+        if (peekWord("ip") || peekWord("ip6")) {
+          family = Optional.of(next().text());
+        }
+        expectWord("to");
+        Expr first = valueExpr();
+        if (accept("device")) {
+          return new Stmt.Fwd(valueExpr(), family, Optional.of(first));
+        }
+        return new Stmt.Fwd(first, family, Optional.empty());
       }
       case "notrack" -> {
         next();
@@ -1030,7 +1063,7 @@ public final class NftTextParser {
 
   private static boolean isSelectorStart(String w) {
     return PAYLOAD_PROTOS.contains(w) || META_BARE.contains(w) || w.equals("meta") || w.equals("ct")
-        || w.equals("fib");
+        || w.equals("fib") || w.equals("rt");
   }
 
   /** An unmodelled statement: its words up to the next verdict, counter, log, comment or end of rule. */
@@ -1206,6 +1239,12 @@ public final class NftTextParser {
     return new Stmt.Nat(kind, family, addr, port, flags.stream().sorted().toList());
   }
 
+  /** An IPv6 address, prefix or range (colons that are not a key/value separator). */
+  private static boolean looksLikeIpv6(String w) {
+    String head = w.split("[/-]", 2)[0];
+    return Values.isIpv6(head);
+  }
+
   /** A selector, or for typeof of an unknown kind a raw word. */
   private Expr selectorOrRaw() throws NftParseException {
     if (peek().is(Kind.WORD) && isSelectorStart(peek().text())) {
@@ -1230,7 +1269,7 @@ public final class NftTextParser {
         dir = Optional.of(k);
         k = word("a ct key");
         if ((k.equals("ip") || k.equals("ip6")) && peek().is(Kind.WORD)) {
-          k = word("a ct key");
+          k = k + " " + word("a ct key");
         }
       }
       return new Expr.Ct(k, dir);
@@ -1243,10 +1282,24 @@ public final class NftTextParser {
       }
       return new Expr.Fib(flags.stream().sorted().toList(), word("oif, oifname or type"));
     }
+    if (w.equals("rt")) {
+      String k = word("a routing key");
+      if ((k.equals("ip") || k.equals("ip6")) && peek().is(Kind.WORD)) {
+        k = word("a routing key");
+      }
+      return new Expr.Rt(k);
+    }
     String field = word("a " + w + " header field");
-    if (field.equals("option") || w.equals("ip6") && field.equals("exthdr")) {
-      return new Expr.Raw(w + " " + field + " " + word("an option name") + (peek().is(Kind.WORD)
-          && !Values.isNumber(peek().text()) ? " " + next().text() : ""));
+    if (w.equals("arp") && (field.equals("saddr") || field.equals("daddr"))
+        && (peekWord("ip") || peekWord("ether"))) {
+      field = field + " " + next().text();
+    }
+    if (field.equals("option") && (w.equals("tcp") || w.equals("ip"))) {
+      // tcp option maxseg size: an extension header field, kept as protocol "tcp option maxseg", field "size"
+      String opt = word("an option name");
+      String f = peek().is(Kind.WORD) && !Values.isNumber(peek().text()) && !isKeywordLike(peek().text())
+          && !peekWord("exists") && !peekWord("missing") ? next().text() : "exists";
+      return new Expr.Payload(w + " option " + opt, f);
     }
     return new Expr.Payload(w, field);
   }
@@ -1271,12 +1324,25 @@ public final class NftTextParser {
       op = Stmt.Op.of(next().text()).orElseThrow();
     } else if (peek().is(Kind.OP) && peek().text().equals("!")) {
       next();
-      op = Stmt.Op.NE;
+      op = Stmt.Op.NOT;
     }
     if (atRuleEnd()) {
       throw unexpected(peek(), "a value to compare with");
     }
     Expr right = rhs();
+    if (right instanceof Expr.Literal l && (left instanceof Expr.Fib
+        || left instanceof Expr.Payload p && p.protocol().contains(" option "))) {
+      // existence checks: nft prints exists/missing, its JSON true/false
+      right = switch (l.value()) {
+        case "missing" -> new Expr.Literal("false");
+        case "exists" -> new Expr.Literal("true");
+        default -> right;
+      };
+    }
+    if (left instanceof Expr.Ct c && c.key().equals("expiration") && right instanceof Expr.Literal l
+        && Values.durationSeconds(l.value()) >= 0) {
+      right = new Expr.Literal(Long.toString(Values.durationSeconds(l.value())));
+    }
     if (accept("/")) {
       left = new Expr.Binop("&", left, rhs());
     }
@@ -1289,10 +1355,11 @@ public final class NftTextParser {
     while (accept(".")) {
       e = concat(e, value(false));
     }
-    if (peek().is(Kind.COMMA)) {
+    if (peek().is(Kind.COMMA) || peek().is(Kind.OP) && peek().text().equals("|")) {
+      // established,related and fin | syn are both flag lists
       List<Expr> list = new ArrayList<>();
       list.add(e);
-      while (peek().is(Kind.COMMA)) {
+      while (peek().is(Kind.COMMA) || peek().is(Kind.OP) && peek().text().equals("|")) {
         next();
         list.add(value(false));
       }
@@ -1325,11 +1392,51 @@ public final class NftTextParser {
     return value(false);
   }
 
+  private Expr hashExpr() throws NftParseException {
+    String kind = next().text();
+    if (kind.equals("numgen")) {
+      Token m = peek();
+      String mode = word("inc or random");
+      if (!mode.equals("inc") && !mode.equals("random")) {
+        throw unexpected(m, "inc or random");
+      }
+      expectWord("mod");
+      long mod = number("a modulus");
+      long offset = accept("offset") ? number("an offset") : 0;
+      return new Expr.Numgen(mode, mod, offset);
+    }
+    Optional<Expr> input = Optional.empty();
+    if (kind.equals("jhash")) {
+      Expr in = selector();
+      while (accept(".")) {
+        in = concat(in, selector());
+      }
+      input = Optional.of(in);
+    }
+    expectWord("mod");
+    long mod = number("a modulus");
+    long seed = 0;
+    long offset = 0;
+    for (;;) {
+      if (accept("seed")) {
+        seed = number("a seed");
+      } else if (accept("offset")) {
+        offset = number("an offset");
+      } else {
+        break;
+      }
+    }
+    return new Expr.Hash(kind, input, mod, seed, offset);
+  }
+
   /** A value in a statement that computes one: literal or selector, with bitwise ops and a map lookup. */
   private Expr valueExpr() throws NftParseException {
     Expr e;
-    if (peek().is(Kind.WORD) && isSelectorStart(peek().text()) && peek(1).is(Kind.WORD)
-        && !peek(1).isWord("map") && !peek(1).isWord(".") && !STOP_WORDS.contains(peek(1).text())) {
+    if (peekWord("numgen") || peekWord("jhash") || peekWord("symhash")) {
+      e = hashExpr();
+    } else if (peek().is(Kind.WORD) && (META_BARE.contains(peek().text()) || isSelectorStart(peek().text())
+        && peek(1).is(Kind.WORD) && !peek(1).isWord("map") && !peek(1).isWord(".")
+        && !STOP_WORDS.contains(peek(1).text()))) {
       e = selector();
     } else {
       e = value(false);

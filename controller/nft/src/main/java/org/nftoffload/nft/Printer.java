@@ -134,6 +134,11 @@ public final class Printer {
       case Stmt.ObjectRef o -> o.kind() + " name " + quote(o.name());
       case Stmt.Queue q -> "queue" + (q.flags().isEmpty() ? "" : " flags " + String.join(",", q.flags()))
           + q.num().map(n -> " num " + n).orElse("");
+      case Stmt.Dup d -> "dup" + d.address().map(a -> " to " + expr(a)).orElse("")
+          + d.device().map(x -> " device " + expr(x)).orElse("");
+      case Stmt.Fwd f -> "fwd" + f.family().map(x -> " " + x).orElse("") + f.address().map(a -> " to " + expr(a)
+          + " device " + expr(f.device())).orElse(" to " + expr(f.device()));
+      case Stmt.ConnLimit c -> "ct count " + (c.over() ? "over " : "") + c.count();
       case Stmt.Raw r -> r.text();
     };
   }
@@ -141,6 +146,11 @@ public final class Printer {
   private static String match(Stmt.Match m) {
     Expr left = m.left();
     String op = m.op() == Stmt.Op.EQ ? "" : m.op().symbol() + " ";
+    if (left instanceof Expr.Binop b && b.op().equals("&") && m.op() != Stmt.Op.NOT
+        && b.right() instanceof Expr.ValueList && !(m.right() instanceof Expr.Literal l && Values.isNumber(l.value()))) {
+      // nft's own form for flag masks: tcp flags syn / syn,ack
+      return expr(b.left()) + " " + op + expr(m.right()) + " / " + expr(b.right());
+    }
     return expr(left) + " " + op + expr(m.right());
   }
 
@@ -169,6 +179,10 @@ public final class Printer {
       case Expr.Meta m -> "meta " + m.key();
       case Expr.Ct c -> "ct " + c.direction().map(d -> d + " ").orElse("") + c.key();
       case Expr.Fib f -> "fib " + String.join(" . ", f.flags()) + " " + f.result();
+      case Expr.Rt r -> "rt " + r.key();
+      case Expr.Numgen n -> "numgen " + n.mode() + " mod " + n.mod() + (n.offset() != 0 ? " offset " + n.offset() : "");
+      case Expr.Hash h -> h.kind() + h.input().map(i -> " " + expr(i)).orElse("") + " mod " + h.mod()
+          + (h.seed() != 0 ? " seed " + h.seed() : "") + (h.offset() != 0 ? " offset " + h.offset() : "");
       case Expr.Literal l -> literal(l.value());
       case Expr.Prefix p -> expr(p.address()) + "/" + p.length();
       case Expr.Range r -> expr(r.low()) + "-" + expr(r.high());

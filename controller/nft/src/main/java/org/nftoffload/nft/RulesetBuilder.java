@@ -81,6 +81,11 @@ final class RulesetBuilder {
     }
 
     NftSet build() {
+      // nft's text leaves out "flags timeout" when the set has a timeout; JSON lists it
+      if ((timeout.isPresent() || elements.stream().anyMatch(e -> e.timeoutSeconds().isPresent()))
+          && !flags.contains("timeout")) {
+        flags.add("timeout");
+      }
       return new NftSet(name, map, keyType, map ? dataType.or(() -> Optional.of("")) : Optional.empty(), flags,
           timeout, size, policy, comment, elements);
     }

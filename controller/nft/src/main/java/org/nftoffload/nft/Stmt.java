@@ -13,7 +13,9 @@ public sealed interface Stmt {
 
   /** Comparison operators of a match; text without an operator and JSON {@code in} are {@link #EQ}. */
   enum Op {
-    EQ("=="), NE("!="), LT("<"), GT(">"), LE("<="), GE(">=");
+    EQ("=="), NE("!="), LT("<"), GT(">"), LE("<="), GE(">="),
+    /** {@code tcp flags ! fin,syn}: none of the flags is set. */
+    NOT("!");
 
     private final String symbol;
 
@@ -34,6 +36,7 @@ public sealed interface Stmt {
         case ">", "gt" -> GT;
         case "<=", "le" -> LE;
         case ">=", "ge" -> GE;
+        case "!" -> NOT;
         default -> null;
       });
     }
@@ -177,6 +180,26 @@ public sealed interface Stmt {
       flags = List.copyOf(flags);
     }
   }
+
+  /** {@code dup to ADDR [device DEV]} (in netdev, {@code dup to DEV}): a copy of the packet sent elsewhere. */
+  record Dup(Optional<Expr> address, Optional<Expr> device) implements Stmt {
+    public Dup {
+      Objects.requireNonNull(address);
+      Objects.requireNonNull(device);
+    }
+  }
+
+  /** {@code fwd to DEV} or {@code fwd ip to ADDR device DEV}: forward out of a device (netdev ingress). */
+  record Fwd(Expr device, Optional<String> family, Optional<Expr> address) implements Stmt {
+    public Fwd {
+      Objects.requireNonNull(device);
+      Objects.requireNonNull(family);
+      Objects.requireNonNull(address);
+    }
+  }
+
+  /** {@code ct count [over] N}: a limit on the connections of a key. */
+  record ConnLimit(long count, boolean over) implements Stmt {}
 
   /** Anything else (dup, fwd, synproxy, tproxy, secmark, ...): its leading keyword and source text. */
   record Raw(String keyword, String text) implements Stmt {
