@@ -283,6 +283,21 @@ class AgentKernelTest {
         }
     }
 
+    @Test
+    void entryDeletedThroughCtnetlinkGivesFlowDeleteDestroyed() throws Exception {
+        try (Socket s = connect("10.1.2.2", 5000)) {
+            FlowAdd add = awaitAdd(6, s.getLocalPort(), 5000);
+            Conntrack conntrack = lab.router.namespace().call(Conntrack::open);
+            try {
+                assertTrue(conntrack.delete(org.nftoffload.agent.controller.Messages.tuple(add.getOriginal().getTuple()),
+                        add.getZone()));
+            } finally {
+                conntrack.close();
+            }
+            assertEquals(FlowDelete.Reason.DESTROYED, awaitDelete(add.getConntrackId(), 10).getReason());
+        }
+    }
+
     private static ControllerMessage activity(FlowAdd add, long lastUsed, long packets) {
         return ControllerMessage.newBuilder().setActivity(FlowActivity.newBuilder()
                 .setConntrackId(add.getConntrackId()).setZone(add.getZone())

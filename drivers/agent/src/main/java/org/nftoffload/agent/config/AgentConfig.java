@@ -23,6 +23,11 @@ public record AgentConfig(Agent agent, Controller controller, Selection selectio
         queue = queue == null ? new Queue(null) : queue;
     }
 
+    /** This config with another agent id (the default id is the host name, which tests cannot know). */
+    public AgentConfig withAgentId(String id) {
+        return new AgentConfig(new Agent(id, agent.namespace(), agent.token()), controller, selection, conntrack, queue);
+    }
+
     /** A config with every default (useful in tests). */
     public static AgentConfig defaults() {
         return new AgentConfig(null, null, null, null, null);

@@ -1,6 +1,8 @@
 package org.nftoffload.agent.config;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,7 +11,10 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -42,6 +47,7 @@ public final class ConfigLoader {
             return AgentConfig.defaults();
         }
         try {
+            checkKeys(source, text);
             AgentConfig config = YAML.readValue(text, AgentConfig.class);
             return config == null ? AgentConfig.defaults() : config;
         } catch (UnrecognizedPropertyException e) {
@@ -59,6 +65,41 @@ public final class ConfigLoader {
                     + detail, e);
         } catch (IOException e) {
             throw new ConfigException(source + ": not valid YAML: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Walks the document and rejects keys that are not components of the record at that place, with
+     * the key's own line and column (Jackson only notices unknown keys after buffering a whole record).
+     */
+    private static void checkKeys(String source, String text) throws IOException, ConfigException {
+        try (JsonParser p = YAML.getFactory().createParser(text)) {
+            if (p.nextToken() == JsonToken.START_OBJECT) {
+                checkObject(source, p, AgentConfig.class, "");
+            }
+        }
+    }
+
+    private static void checkObject(String source, JsonParser p, Class<?> type, String path)
+            throws IOException, ConfigException {
+        Map<String, Class<?>> components = new TreeMap<>();
+        for (RecordComponent c : type.getRecordComponents()) {
+            components.put(c.getName(), c.getType());
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String key = p.currentName();
+            JsonLocation at = p.currentTokenLocation();
+            Class<?> child = components.get(key);
+            if (child == null) {
+                throw new ConfigException(source + where(at) + ": unknown key \"" + path + key
+                        + "\" (known keys here: " + String.join(", ", components.keySet()) + ")", null);
+            }
+            JsonToken value = p.nextToken();
+            if (value == JsonToken.START_OBJECT && child.isRecord()) {
+                checkObject(source, p, child, path + key + ".");
+            } else {
+                p.skipChildren();
+            }
         }
     }
 
