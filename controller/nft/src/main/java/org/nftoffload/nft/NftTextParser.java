@@ -1326,7 +1326,7 @@ public final class NftTextParser {
       next();
       op = Stmt.Op.NOT;
     }
-    if (atRuleEnd()) {
+    if (atRuleEnd() || peek().is(Kind.WORD) && STOP_WORDS.contains(peek().text())) {
       throw unexpected(peek(), "a value to compare with");
     }
     Expr right = rhs();

@@ -53,6 +53,7 @@ class KernelRoundTripTest {
     String original = Files.readString(file);
     Ruleset handWritten = NftTextParser.parse(file.getFileName().toString(), original);
     assertTrue(handWritten.ruleCount() > 0 || original.contains("chain"), "parsed something");
+    assertEquals(List.of(), Validator.validate(handWritten), "problems in " + file.getFileName());
 
     String toLoad = kernel.flowtables ? original : withoutFlowtables(original);
     assertEquals(0, kernel.nft("flush", "ruleset").exit());
