@@ -27,7 +27,7 @@ final class P4InfoIndex {
 
   /** A table with its key fields by name and by id, the actions it allows, and whether it has a direct counter. */
   record TableInfo(int id, String name, List<Field> key, Map<String, Field> byName, Map<Integer, Field> byId,
-      java.util.Set<Integer> actionIds, boolean hasDirectCounter, boolean supportsIdleTimeout) {}
+      java.util.Set<Integer> actionIds, boolean hasDirectCounter, boolean supportsIdleTimeout, boolean allExact) {}
 
   /** Controller packet header fields (packet_in or packet_out) by name and by id. */
   record PacketHeader(String name, Map<String, Param> byName, Map<Integer, Param> byId) {}
@@ -75,7 +75,8 @@ final class P4InfoIndex {
       t.getActionRefsList().forEach(r -> actionIds.add(r.getId()));
       TableInfo info = new TableInfo(t.getPreamble().getId(), t.getPreamble().getName(), key, Map.copyOf(byName),
           Map.copyOf(byId), java.util.Set.copyOf(actionIds), directCounterTables.contains(t.getPreamble().getId()),
-          t.getIdleTimeoutBehavior() == Table.IdleTimeoutBehavior.NOTIFY_CONTROL);
+          t.getIdleTimeoutBehavior() == Table.IdleTimeoutBehavior.NOTIFY_CONTROL,
+          key.stream().allMatch(f -> f.matchType() == MatchField.MatchType.EXACT));
       tablesByName.put(info.name(), info);
       tablesById.put(info.id(), info);
     }

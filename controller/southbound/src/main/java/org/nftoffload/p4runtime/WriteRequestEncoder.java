@@ -1,17 +1,19 @@
 package org.nftoffload.p4runtime;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.List;
 import org.nftoffload.p4runtime.P4InfoIndex.ActionInfo;
 import org.nftoffload.p4runtime.P4InfoIndex.Field;
 import org.nftoffload.p4runtime.P4InfoIndex.Param;
 import org.nftoffload.p4runtime.P4InfoIndex.TableInfo;
+import org.onlab.util.ImmutableByteSequence;
 import org.onosproject.net.pi.runtime.PiAction;
 import org.onosproject.net.pi.runtime.PiActionParam;
 import org.onosproject.net.pi.runtime.PiExactFieldMatch;
 import org.onosproject.net.pi.runtime.PiFieldMatch;
 import org.onosproject.net.pi.runtime.PiTableEntry;
-import p4.config.v1.P4InfoOuterClass.MatchField.MatchType;
 import p4.v1.P4RuntimeOuterClass.Action;
 import p4.v1.P4RuntimeOuterClass.Entity;
 import p4.v1.P4RuntimeOuterClass.FieldMatch;
@@ -120,19 +122,63 @@ final class WriteRequestEncoder {
   private int actionSize;
   private long timeoutNs;
 
-  /** Measures an entry the fast path can encode and fills the scratch arrays; -1 when it must take the slow path. */
-  private int fastSize(PiTableEntry e) throws CodecException {
-    if (e.isDefaultAction() || e.priority().orElse(0) != 0 || !(e.action() instanceof PiAction action)) {
+  /**
+   * The bytes behind an {@link ImmutableByteSequence}, read in place: {@code asReadOnlyBuffer()} would allocate a
+   * buffer per value, which at a million entries a second is most of the garbage. Falls back to that when the
+   * field is not there (a different ONOS version).
+   */
+  private static final VarHandle SEQUENCE_BYTES = sequenceBytes();
+
+  private static VarHandle sequenceBytes() {
+    try {
+      return MethodHandles.privateLookupIn(ImmutableByteSequence.class, MethodHandles.lookup())
+          .findVarHandle(ImmutableByteSequence.class, "value", ByteBuffer.class);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static ByteBuffer bytesOf(ImmutableByteSequence s) {
+    if (SEQUENCE_BYTES != null) {
+      ByteBuffer b = (ByteBuffer) SEQUENCE_BYTES.get(s);
+      if (b != null) {
+        return b;
+      }
+    }
+    return s.asReadOnlyBuffer();
+  }
+
+  /** Start of the canonical form of {@code b}'s bytes [0, capacity), or -1 when it is empty or does not fit. */
+  private static int canonicalStart(ByteBuffer b, int bitWidth) {
+    int end = b.capacity();
+    if (end == 0) {
+      return -1;
+    }
+    int start = 0;
+    while (start < end - 1 && b.get(start) == 0) {
+      start++;
+    }
+    int len = end - start;
+    int maxLen = Bytestrings.byteWidth(bitWidth);
+    int topBits = bitWidth % 8;
+    if (len > maxLen || (len == maxLen && topBits != 0 && (b.get(start) & 0xff) >>> topBits != 0)) {
+      return -1;
+    }
+    return start;
+  }
+
+  /**
+   * Measures an entry the fast path can encode and fills the scratch arrays; -1 when it must take the slow path
+   * (other match kinds, priorities, default actions) or is invalid (the slow path then throws the precise error).
+   * Allocates nothing but the two collection views ONOS hands out.
+   */
+  private int fastSize(PiTableEntry e) {
+    if (e.isDefaultAction() || e.priority().isPresent() || !(e.action() instanceof PiAction action)) {
       return -1;
     }
     TableInfo t = index.findTable(e.table().id()).orElse(null);
-    if (t == null || t.key().size() > keyValues.length) {
+    if (t == null || !t.allExact() || t.key().size() > keyValues.length) {
       return -1;
-    }
-    for (Field f : t.key()) {
-      if (f.matchType() != MatchType.EXACT) {
-        return -1;
-      }
     }
     ActionInfo a = index.findAction(action.id().id()).orElse(null);
     if (a == null || !t.actionIds().contains(a.id()) || a.ordered().size() > paramValues.length) {
@@ -140,14 +186,16 @@ final class WriteRequestEncoder {
     }
     java.util.Arrays.fill(keyValues, 0, t.key().size(), null);
     java.util.Arrays.fill(paramValues, 0, a.ordered().size(), null);
-    String where = "table '" + t.name() + "'";
     for (PiFieldMatch m : e.matchKey().fieldMatches()) {
       Field f = t.byName().get(m.fieldId().id());
       if (f == null || !(m instanceof PiExactFieldMatch exact)) {
         return -1;
       }
-      ByteBuffer v = exact.value().asReadOnlyBuffer();
-      int start = Bytestrings.canonicalStart(v, f.bitWidth(), where + " key field '" + f.name() + "'");
+      ByteBuffer v = bytesOf(exact.value());
+      int start = canonicalStart(v, f.bitWidth());
+      if (start < 0) {
+        return -1;
+      }
       keyValues[f.position()] = v;
       keyStarts[f.position()] = start;
     }
@@ -157,7 +205,7 @@ final class WriteRequestEncoder {
         return -1;
       }
       Field f = t.key().get(i);
-      int exactSize = fieldBytes(FieldMatch.Exact.VALUE_FIELD_NUMBER, keyValues[i].limit() - keyStarts[i]);
+      int exactSize = fieldBytes(FieldMatch.Exact.VALUE_FIELD_NUMBER, keyValues[i].capacity() - keyStarts[i]);
       int fmSize = fieldVarint(FieldMatch.FIELD_ID_FIELD_NUMBER, f.id()) + fieldLen(FieldMatch.EXACT_FIELD_NUMBER,
           exactSize);
       keySizes[i] = fmSize;
@@ -169,9 +217,11 @@ final class WriteRequestEncoder {
       if (param == null) {
         return -1;
       }
-      ByteBuffer v = p.value().asReadOnlyBuffer();
-      int start = Bytestrings.canonicalStart(v, param.bitWidth(),
-          where + " action '" + a.name() + "' parameter '" + param.name() + "'");
+      ByteBuffer v = bytesOf(p.value());
+      int start = canonicalStart(v, param.bitWidth());
+      if (start < 0) {
+        return -1;
+      }
       paramValues[param.position()] = v;
       paramStarts[param.position()] = start;
       given++;
@@ -183,7 +233,7 @@ final class WriteRequestEncoder {
     for (int i = 0; i < a.ordered().size(); i++) {
       Param param = a.ordered().get(i);
       int pSize = fieldVarint(Action.Param.PARAM_ID_FIELD_NUMBER, param.id())
-          + fieldBytes(Action.Param.VALUE_FIELD_NUMBER, paramValues[i].limit() - paramStarts[i]);
+          + fieldBytes(Action.Param.VALUE_FIELD_NUMBER, paramValues[i].capacity() - paramStarts[i]);
       paramSizes[i] = pSize;
       aSize += fieldLen(Action.PARAMS_FIELD_NUMBER, pSize);
     }
@@ -192,8 +242,9 @@ final class WriteRequestEncoder {
       size += fieldVarint(TableEntry.CONTROLLER_METADATA_FIELD_NUMBER, e.cookie());
     }
     long ns = 0;
-    if (e.timeout().isPresent()) {
-      double seconds = e.timeout().get();
+    var timeout = e.timeout();
+    if (timeout.isPresent()) {
+      double seconds = timeout.get();
       if (!t.supportsIdleTimeout() || !(seconds > 0) || seconds * TableEntryCodec.NANOS > Long.MAX_VALUE) {
         return -1;
       }
@@ -216,7 +267,7 @@ final class WriteRequestEncoder {
       varint(keySizes[i]);
       tag(FieldMatch.FIELD_ID_FIELD_NUMBER, WT_VARINT);
       varint(table.key().get(i).id());
-      int len = keyValues[i].limit() - keyStarts[i];
+      int len = keyValues[i].capacity() - keyStarts[i];
       tag(FieldMatch.EXACT_FIELD_NUMBER, WT_LEN);
       varint(fieldBytes(FieldMatch.Exact.VALUE_FIELD_NUMBER, len));
       tag(FieldMatch.Exact.VALUE_FIELD_NUMBER, WT_LEN);
@@ -233,7 +284,7 @@ final class WriteRequestEncoder {
       varint(paramSizes[i]);
       tag(Action.Param.PARAM_ID_FIELD_NUMBER, WT_VARINT);
       varint(actionInfo.ordered().get(i).id());
-      int len = paramValues[i].limit() - paramStarts[i];
+      int len = paramValues[i].capacity() - paramStarts[i];
       tag(Action.Param.VALUE_FIELD_NUMBER, WT_LEN);
       bytes(paramValues[i], paramStarts[i], len);
     }
