@@ -44,14 +44,28 @@ public final class ConfigLoader {
       SoftSwitchConfig c = MAPPER.readValue(text, SoftSwitchConfig.class);
       return c == null ? SoftSwitchConfig.defaults() : c;
     } catch (UnrecognizedPropertyException e) {
-      throw new ConfigException(origin + ":" + line(e) + ": unknown key \"" + e.getPropertyName() + "\" at "
-          + e.getPathReference() + " (known: " + e.getKnownPropertyIds() + ")");
+      throw new ConfigException(origin + ":" + line(e) + ": unknown key \"" + path(e) + "\" (known there: "
+          + e.getKnownPropertyIds().stream().map(Object::toString).sorted().toList() + ")");
     } catch (ValueInstantiationException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       throw new ConfigException(origin + ":" + line(e) + ": " + cause.getMessage());
     } catch (JsonProcessingException e) {
-      throw new ConfigException(origin + ":" + line(e) + ": " + e.getOriginalMessage());
+      String where = e instanceof com.fasterxml.jackson.databind.JsonMappingException m && !m.getPath().isEmpty()
+          ? " (at " + path(m) + ")" : "";
+      throw new ConfigException(origin + ":" + line(e) + ": " + e.getOriginalMessage() + where);
     }
+  }
+
+  private static String path(com.fasterxml.jackson.databind.JsonMappingException e) {
+    StringBuilder b = new StringBuilder();
+    for (var ref : e.getPath()) {
+      if (ref.getFieldName() != null) {
+        b.append(b.isEmpty() ? "" : ".").append(ref.getFieldName());
+      } else {
+        b.append('[').append(ref.getIndex()).append(']');
+      }
+    }
+    return b.toString();
   }
 
   private static String line(JsonProcessingException e) {

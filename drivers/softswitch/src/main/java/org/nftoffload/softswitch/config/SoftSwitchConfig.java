@@ -1,5 +1,6 @@
 package org.nftoffload.softswitch.config;
 
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.HashSet;
@@ -29,6 +30,8 @@ import org.nftoffload.p4.FlowtableP4;
  * @param tableSizes capacities by table alias
  * @param ports the port map
  */
+@JsonAutoDetect(getterVisibility = JsonAutoDetect.Visibility.NONE, isGetterVisibility = JsonAutoDetect.Visibility.NONE,
+    fieldVisibility = JsonAutoDetect.Visibility.NONE)
 public record SoftSwitchConfig(String listen, long deviceId, int agingIntervalMs, Map<String, Integer> tableSizes,
     List<PortConfig> ports) {
 
@@ -126,6 +129,8 @@ public record SoftSwitchConfig(String listen, long deviceId, int agingIntervalMs
    * @param iface Linux interface name
    * @param namespace named network namespace ({@code ip netns}) of the interface, or null for the switch's own
    */
+  @JsonAutoDetect(getterVisibility = JsonAutoDetect.Visibility.NONE,
+      isGetterVisibility = JsonAutoDetect.Visibility.NONE, fieldVisibility = JsonAutoDetect.Visibility.NONE)
   public record PortConfig(int number, String iface, String namespace) {
     @JsonCreator
     public PortConfig(@JsonProperty(value = "number", required = true) int number,
