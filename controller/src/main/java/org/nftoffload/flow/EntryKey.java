@@ -1,0 +1,91 @@
+package org.nftoffload.flow;
+
+import java.math.BigInteger;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import org.nftoffload.p4.FlowtableP4;
+import org.nftoffload.p4.FlowtableP4.FlowV4;
+import org.nftoffload.p4.FlowtableP4.FlowV6;
+import org.nftoffload.p4.FlowtableP4.MatchField;
+import org.onosproject.net.pi.model.PiTableId;
+import org.onosproject.net.pi.runtime.PiExactFieldMatch;
+import org.onosproject.net.pi.runtime.PiFieldMatch;
+import org.onosproject.net.pi.runtime.PiTableEntry;
+
+/**
+ * The match key of a flow_v4/flow_v6 entry packed into a few bytes (table, then each field at its bit width rounded
+ * up to bytes, in key order): how the flow manager finds the flow an entry read back or an idle-timeout notification
+ * belongs to, whatever byte widths the device used. Compact on purpose: two are kept per offloaded flow.
+ */
+public final class EntryKey {
+
+  static {
+    FlowtableP4.TABLES.size(); // initialise FlowtableP4 before its nested classes
+  }
+
+  private final byte[] bytes;
+  private final int hash;
+
+  private EntryKey(byte[] bytes) {
+    this.bytes = bytes;
+    this.hash = Arrays.hashCode(bytes);
+  }
+
+  /** The key of a flow_v4 or flow_v6 entry; throws IllegalArgumentException for other tables or partial keys. */
+  public static EntryKey of(PiTableEntry entry) {
+    PiTableId table = entry.table();
+    List<MatchField> fields;
+    byte tag;
+    if (table.equals(FlowV4.TABLE.id())) {
+      fields = FlowV4.TABLE.key();
+      tag = 4;
+    } else if (table.equals(FlowV6.TABLE.id())) {
+      fields = FlowV6.TABLE.key();
+      tag = 6;
+    } else {
+      throw new IllegalArgumentException("not a flow table: " + table);
+    }
+    int size = 1;
+    for (MatchField f : fields) {
+      size += (f.bitWidth() + 7) / 8;
+    }
+    byte[] out = new byte[size];
+    out[0] = tag;
+    int at = 1;
+    for (MatchField f : fields) {
+      int width = (f.bitWidth() + 7) / 8;
+      PiFieldMatch m = entry.matchKey().fieldMatch(f.id()).orElseThrow(
+          () -> new IllegalArgumentException(table + ": entry has no " + f.id()));
+      if (!(m instanceof PiExactFieldMatch exact)) {
+        throw new IllegalArgumentException(table + ": " + f.id() + " is not an exact match");
+      }
+      byte[] v = new BigInteger(1, exact.value().asArray()).toByteArray();
+      int skip = 0;
+      while (v.length - skip > width && v[skip] == 0) {
+        skip++;
+      }
+      if (v.length - skip > width) {
+        throw new IllegalArgumentException(table + ": " + f.id() + " wider than " + f.bitWidth() + " bits");
+      }
+      System.arraycopy(v, skip, out, at + width - (v.length - skip), v.length - skip);
+      at += width;
+    }
+    return new EntryKey(out);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof EntryKey k && k.hash == hash && Arrays.equals(k.bytes, bytes);
+  }
+
+  @Override
+  public int hashCode() {
+    return hash;
+  }
+
+  @Override
+  public String toString() {
+    return HexFormat.of().formatHex(bytes);
+  }
+}
