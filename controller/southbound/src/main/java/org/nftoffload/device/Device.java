@@ -117,6 +117,14 @@ public final class Device implements AutoCloseable {
     return client.mastership();
   }
 
+  /**
+   * Announces a new election id for this device, to take it over when its primary went away (the id must be at
+   * least as high as the highest the device has seen). On becoming primary the device is reconciled.
+   */
+  public CompletableFuture<Mastership> takeOver(org.nftoffload.p4runtime.ElectionId electionId) {
+    return client.reannounce(electionId);
+  }
+
   /** Packet-in, idle timeouts and mastership changes of this device. */
   public void addListener(StreamListener listener) {
     client.addListener(listener);

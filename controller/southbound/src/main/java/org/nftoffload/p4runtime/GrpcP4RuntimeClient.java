@@ -24,10 +24,11 @@ final class GrpcP4RuntimeClient implements P4RuntimeClient {
   GrpcP4RuntimeClient(ClientConfig config, P4InfoIndex index, Scheduler scheduler, RandomGenerator random) {
     this.config = config;
     this.channel = Channels.open(config);
-    this.pipeline = new GrpcPipelineConfig(P4RuntimeGrpc.newFutureStub(channel), config, index);
-    this.writer = new GrpcWriter(channel, config, index);
+    Election election = new Election(config.electionId());
+    this.pipeline = new GrpcPipelineConfig(P4RuntimeGrpc.newFutureStub(channel), config, index, election);
+    this.writer = new GrpcWriter(channel, config, index, election);
     this.reader = new GrpcReader(P4RuntimeGrpc.newStub(channel), config, index);
-    this.stream = new GrpcStream(P4RuntimeGrpc.newStub(channel), config, index, scheduler, random);
+    this.stream = new GrpcStream(P4RuntimeGrpc.newStub(channel), config, index, scheduler, random, election);
   }
 
   @Override
@@ -63,6 +64,11 @@ final class GrpcP4RuntimeClient implements P4RuntimeClient {
   @Override
   public CompletableFuture<Mastership> connect() {
     return stream.connect();
+  }
+
+  @Override
+  public CompletableFuture<Mastership> reannounce(ElectionId electionId) {
+    return stream.reannounce(electionId);
   }
 
   @Override

@@ -21,9 +21,12 @@ final class GrpcPipelineConfig implements PipelineConfigClient {
   private final P4RuntimeGrpc.P4RuntimeFutureStub stub;
   private final ClientConfig config;
   private final P4InfoIndex index;
+  private final Election election;
 
-  GrpcPipelineConfig(P4RuntimeGrpc.P4RuntimeFutureStub stub, ClientConfig config, P4InfoIndex index) {
+  GrpcPipelineConfig(P4RuntimeGrpc.P4RuntimeFutureStub stub, ClientConfig config, P4InfoIndex index,
+      Election election) {
     this.stub = stub;
+    this.election = election;
     this.config = config;
     this.index = index;
   }
@@ -32,7 +35,7 @@ final class GrpcPipelineConfig implements PipelineConfigClient {
   public CompletableFuture<Void> setPipelineConfig(byte[] deviceConfig, long cookie) {
     SetForwardingPipelineConfigRequest request = SetForwardingPipelineConfigRequest.newBuilder()
         .setDeviceId(config.deviceId()).setRoleId(config.roleId())
-        .setElectionId(WriteRequestCodec.uint128(config.electionId()))
+        .setElectionId(WriteRequestCodec.uint128(election.get()))
         .setAction(SetForwardingPipelineConfigRequest.Action.VERIFY_AND_COMMIT)
         .setConfig(ForwardingPipelineConfig.newBuilder().setP4Info(index.p4Info())
             .setP4DeviceConfig(ByteString.copyFrom(deviceConfig))

@@ -45,14 +45,17 @@ final class GrpcStream implements StreamClient {
   private Scheduler.Task reconnect;
   private CompletableFuture<Mastership> firstAnswer;
 
+  private final Election election;
+
   GrpcStream(P4RuntimeGrpc.P4RuntimeStub stub, ClientConfig config, P4InfoIndex index, Scheduler scheduler,
-      RandomGenerator random) {
+      RandomGenerator random, Election election) {
+    this.election = election;
     this.stub = stub;
     this.config = config;
     this.index = index;
     this.scheduler = scheduler;
     this.random = random;
-    this.mastership = new Mastership(Mastership.State.DISCONNECTED, config.electionId(), Optional.empty());
+    this.mastership = new Mastership(Mastership.State.DISCONNECTED, election.get(), Optional.empty());
   }
 
   @Override
@@ -74,9 +77,29 @@ final class GrpcStream implements StreamClient {
     long gen = ++generation;
     reconnect = null;
     requests = stub.streamChannel(new Observer(gen));
+    announce();
+  }
+
+  /** Sends arbitration with the current election id on the open stream. Caller holds the lock. */
+  private void announce() {
     requests.onNext(StreamMessageRequest.newBuilder().setArbitration(MasterArbitrationUpdate.newBuilder()
-        .setDeviceId(config.deviceId()).setElectionId(WriteRequestCodec.uint128(config.electionId()))
+        .setDeviceId(config.deviceId()).setElectionId(WriteRequestCodec.uint128(election.get()))
         .setRole(Role.newBuilder().setId(config.roleId()))).build());
+  }
+
+  @Override
+  public synchronized CompletableFuture<Mastership> reannounce(ElectionId electionId) {
+    election.set(electionId);
+    if (closed) {
+      return CompletableFuture.failedFuture(new IllegalStateException("client closed"));
+    }
+    firstAnswer = new CompletableFuture<>();
+    if (requests == null) {
+      open();
+    } else {
+      announce();
+    }
+    return firstAnswer;
   }
 
   @Override
@@ -126,7 +149,7 @@ final class GrpcStream implements StreamClient {
     if (r instanceof ClientCallStreamObserver<StreamMessageRequest> call) {
       call.cancel("client closed", null);
     }
-    setMastership(new Mastership(Mastership.State.DISCONNECTED, config.electionId(), Optional.empty()));
+    setMastership(new Mastership(Mastership.State.DISCONNECTED, election.get(), Optional.empty()));
   }
 
   private void setMastership(Mastership m) {
@@ -152,7 +175,7 @@ final class GrpcStream implements StreamClient {
       reconnect = scheduler.schedule(delay, this::reopen);
       pending = firstAnswer;
     }
-    setMastership(new Mastership(Mastership.State.DISCONNECTED, config.electionId(), Optional.empty()));
+    setMastership(new Mastership(Mastership.State.DISCONNECTED, election.get(), Optional.empty()));
     if (pending != null && !pending.isDone()) {
       pending.completeExceptionally(t != null ? new DeviceException(config.deviceId(), "stream", t)
           : new IllegalStateException("device " + config.deviceId() + ": stream closed"));
@@ -215,7 +238,7 @@ final class GrpcStream implements StreamClient {
           && (a.getElectionId().getHigh() != 0 || a.getElectionId().getLow() != 0)
           ? Optional.of(new ElectionId(a.getElectionId().getHigh(), a.getElectionId().getLow())) : Optional.empty();
       Mastership m = new Mastership(primary ? Mastership.State.PRIMARY : Mastership.State.BACKUP,
-          config.electionId(), primary ? Optional.of(config.electionId()) : primaryId);
+          election.get(), primary ? Optional.of(election.get()) : primaryId);
       CompletableFuture<Mastership> pending;
       synchronized (GrpcStream.this) {
         attempt = 0;

@@ -59,8 +59,11 @@ final class GrpcWriter implements WriteClient {
   private final ArrayDeque<Batch> queue = new ArrayDeque<>();
   private int inFlight;
 
-  GrpcWriter(Channel channel, ClientConfig config, P4InfoIndex index) {
+  private final Election election;
+
+  GrpcWriter(Channel channel, ClientConfig config, P4InfoIndex index, Election election) {
     this.channel = channel;
+    this.election = election;
     this.config = config;
     this.index = index;
     this.encoder = new WriteRequestEncoder(index);
@@ -131,14 +134,14 @@ final class GrpcWriter implements WriteClient {
     List<UpdateResult> local = null;
     List<TableUpdate> sent = updates.subList(b.from, b.to);
     try {
-      request = encoder.encode(updates, b.from, b.to, config.deviceId(), config.electionId(), config.roleId());
+      request = encoder.encode(updates, b.from, b.to, config.deviceId(), election.get(), config.roleId());
     } catch (CodecException e) {
       // Find the updates the P4Info cannot express, fail them locally and send the others.
       local = new ArrayList<>(b.to - b.from);
       List<TableUpdate> good = new ArrayList<>();
       for (int i = b.from; i < b.to; i++) {
         try {
-          encoder.encode(updates, i, i + 1, config.deviceId(), config.electionId(), config.roleId());
+          encoder.encode(updates, i, i + 1, config.deviceId(), election.get(), config.roleId());
           good.add(updates.get(i));
           local.add(null);
         } catch (CodecException bad) {
@@ -149,7 +152,7 @@ final class GrpcWriter implements WriteClient {
       sent = good;
       try {
         request = good.isEmpty() ? null : encoder.encode(good, 0, good.size(), config.deviceId(),
-            config.electionId(), config.roleId());
+            election.get(), config.roleId());
       } catch (CodecException impossible) {
         throw new IllegalStateException(impossible);
       }

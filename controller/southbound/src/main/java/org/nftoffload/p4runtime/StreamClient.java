@@ -13,6 +13,13 @@ public interface StreamClient {
   /** Opens the stream and sends arbitration; the future completes with the first answer. */
   CompletableFuture<Mastership> connect();
 
+  /**
+   * Announces a new election id on the stream (e.g. a higher one, to take over a device whose primary left:
+   * P4Runtime only makes an id at least as high as the highest seen primary). Writes use it from now on; the
+   * future completes with the device's answer.
+   */
+  CompletableFuture<Mastership> reannounce(ElectionId electionId);
+
   /** The state the last arbitration message put this client in. */
   Mastership mastership();
 

@@ -159,6 +159,7 @@ class DeviceManagerTest {
     assertEquals(10, fake.entryCount(), "the backup wrote nothing");
     assertEquals(20, a.desired().size(), "the backup keeps its intent");
     managers.get(1).close();
+    a.takeOver(ElectionId.of(3)).get(10, TimeUnit.SECONDS);
     await(() -> a.mastership().isPrimary(), "a takes over");
     await(() -> fake.entryCount() == 20 && a.mirror().size() == 20, "a's state installed by reconciliation");
     assertEquals(1, fake.setPipelineCalls(), "same pipeline: no reset on takeover");

@@ -54,6 +54,7 @@ public final class FakeDevice implements AutoCloseable {
   private final Map<ByteString, TableEntry> entries = new LinkedHashMap<>();
   private ForwardingPipelineConfig pipeline;
   private Uint128 primaryId;
+  private Uint128 highest;
   private final List<PacketOut> packetsOut = new CopyOnWriteArrayList<>();
   private volatile int writeCalls;
   private volatile int setPipelineCalls;
@@ -79,6 +80,7 @@ public final class FakeDevice implements AutoCloseable {
       entries.clear();
       pipeline = null;
       primaryId = null;
+      highest = null;
     }
     listen(port);
   }
@@ -197,15 +199,24 @@ public final class FakeDevice implements AutoCloseable {
     return c != 0 ? c : Long.compareUnsigned(a.getLow(), b.getLow());
   }
 
-  /** Recomputes the primary and tells every stream where it stands. Caller holds the lock. */
+  /**
+   * Recomputes the primary as the spec says: the stream holding the highest election id ever seen; when that
+   * stream is gone there is no primary until someone announces an id at least as high. Tells every stream where
+   * it stands. Caller holds the lock.
+   */
   private void elect() {
-    Uint128 best = streams.stream().map(Stream::electionId).max(FakeDevice::compare).orElse(null);
-    primaryId = best;
     for (Stream s : streams) {
-      boolean primary = s.electionId.equals(best);
+      if (highest == null || compare(s.electionId, highest) >= 0) {
+        highest = s.electionId;
+      }
+    }
+    primaryId = streams.stream().map(Stream::electionId).filter(id -> id.equals(highest)).findFirst().orElse(null);
+    for (Stream s : streams) {
+      boolean primary = s.electionId.equals(primaryId);
       MasterArbitrationUpdate.Builder a = MasterArbitrationUpdate.newBuilder().setDeviceId(s.deviceId)
-          .setElectionId(best).setStatus(com.google.rpc.Status.newBuilder()
-              .setCode(primary ? Status.Code.OK.value() : Status.Code.ALREADY_EXISTS.value()));
+          .setElectionId(primaryId != null ? primaryId : highest).setStatus(com.google.rpc.Status.newBuilder()
+              .setCode(primary ? Status.Code.OK.value()
+                  : primaryId != null ? Status.Code.ALREADY_EXISTS.value() : Status.Code.NOT_FOUND.value()));
       s.out.onNext(StreamMessageResponse.newBuilder().setArbitration(a).build());
     }
   }
