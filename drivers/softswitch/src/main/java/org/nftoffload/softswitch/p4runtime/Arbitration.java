@@ -9,10 +9,11 @@ import p4.v1.P4RuntimeOuterClass.Uint128;
 
 /**
  * Primary election per role (P4Runtime spec, "Client Arbitration and Controller Replication"): every stream
- * declares a role and an election id; the stream with the highest election id the server has seen for the role
- * is the primary, the others are backups. Ids are unique among a role's live streams. When the primary's stream
- * ends the role has no primary until a client arrives (or re-announces itself) with an id at least as high as
- * the highest seen. Thread-safe.
+ * declares a role and an election id; a stream whose id is at least the highest the server has seen for the role
+ * becomes the primary, the others are backups. Ids are unique among a role's live streams; a stream without an
+ * election id is a backup that never becomes primary. When the primary's stream ends (or it steps down) the role
+ * has no primary until a client arrives or re-announces itself with an id at least as high as the highest seen.
+ * Thread-safe.
  *
  * @param <S> the stream type
  */
@@ -35,7 +36,11 @@ public final class Arbitration<S> {
     }
   }
 
-  /** What a stream should be told after an arbitration change. */
+  /**
+   * What a stream should be told after an arbitration change.
+   *
+   * @param electionId the highest id seen for the role, null if the role never had a primary
+   */
   public record Notice<S>(S stream, long roleId, ElectionId electionId, boolean primary, boolean primaryExists) {}
 
   private static final class Role<S> {
@@ -47,40 +52,36 @@ public final class Arbitration<S> {
   private final Map<Long, Role<S>> roles = new HashMap<>();
   private final Map<S, Long> roleOf = new HashMap<>();
 
-  /** The stream's election id collides with another live stream of the role. */
-  public static final class DuplicateElectionId extends Exception {
-    DuplicateElectionId(String message) {
-      super(message);
-    }
-  }
-
   /**
-   * A stream (new or known) announces {@code electionId} for {@code roleId}. Returns the notices to send: every
-   * member of the role when the primary changed, else the announcing stream only.
+   * A stream (new or known) announces {@code electionId} (null: unset) for {@code roleId}. Returns the notices to
+   * send: every member of the role when the primary changed, else the announcing stream only. Fails with
+   * FAILED_PRECONDITION when a live stream changes its role and INVALID_ARGUMENT when another live stream of the
+   * role uses the id; the caller then ends the stream.
    */
   public synchronized List<Notice<S>> announce(S stream, long roleId, ElectionId electionId)
-      throws DuplicateElectionId {
+      throws P4RuntimeException {
     Long previousRole = roleOf.get(stream);
     if (previousRole != null && previousRole != roleId) {
-      throw new DuplicateElectionId("a stream cannot change its role (was " + previousRole + ", now " + roleId + ")");
+      throw new P4RuntimeException(io.grpc.Status.Code.FAILED_PRECONDITION, "a stream cannot change its role (was "
+          + previousRole + ", now " + roleId + "): open a new stream");
     }
     Role<S> role = roles.computeIfAbsent(roleId, r -> new Role<>());
-    for (var m : role.members.entrySet()) {
-      if (m.getKey() != stream && m.getValue().equals(electionId)) {
-        throw new DuplicateElectionId("election id " + electionId.high() + ":" + electionId.low()
-            + " is already used by another stream of role " + roleId);
+    if (electionId != null) {
+      for (var m : role.members.entrySet()) {
+        if (m.getKey() != stream && electionId.equals(m.getValue())) {
+          throw P4RuntimeException.invalid("election id " + electionId.high() + ":" + electionId.low()
+              + " is already used by another stream of role " + roleId);
+        }
       }
     }
     S before = role.primary;
     role.members.put(stream, electionId);
     roleOf.put(stream, roleId);
-    if (role.highest == null || electionId.compareTo(role.highest) > 0) {
+    if (electionId != null && (role.highest == null || electionId.compareTo(role.highest) >= 0)) {
       role.highest = electionId;
       role.primary = stream;
-    } else if (electionId.equals(role.highest) && role.primary == null) {
-      role.primary = stream;
-    } else if (role.primary == stream && electionId.compareTo(role.highest) < 0) {
-      role.primary = null; // the primary stepped down below the highest id seen
+    } else if (role.primary == stream) {
+      role.primary = null; // the primary stepped down
     }
     return notices(role, roleId, before != role.primary ? null : stream);
   }
@@ -102,7 +103,7 @@ public final class Arbitration<S> {
 
   private List<Notice<S>> notices(Role<S> role, long roleId, S only) {
     List<Notice<S>> out = new ArrayList<>();
-    ElectionId shown = role.primary != null ? role.members.get(role.primary) : role.highest;
+    ElectionId shown = role.highest;
     for (S s : role.members.keySet()) {
       if (only == null || s == only) {
         out.add(new Notice<>(s, roleId, shown, s == role.primary, role.primary != null));
@@ -114,7 +115,7 @@ public final class Arbitration<S> {
   /** True if {@code electionId} is the current primary's for the role. */
   public synchronized boolean isPrimary(long roleId, ElectionId electionId) {
     Role<S> role = roles.get(roleId);
-    return role != null && role.primary != null && role.members.get(role.primary).equals(electionId);
+    return role != null && role.primary != null && electionId.equals(role.members.get(role.primary));
   }
 
   /** True if {@code stream} is a primary. */

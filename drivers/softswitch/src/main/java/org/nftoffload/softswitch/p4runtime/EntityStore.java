@@ -95,7 +95,19 @@ final class EntityStore {
         throw fromTable(ex);
       }
     }
-    var action = codec.action(t, te.getAction(), false);
+    if (te.hasTimeSinceLastHit()) {
+      throw P4RuntimeException.invalid(name + ": time_since_last_hit must be unset in a write");
+    }
+    TableEntry existing = null;
+    if (type == Update.Type.MODIFY) {
+      existing = pipeline.store().find(kind, key.key());
+      if (existing == null) {
+        throw new P4RuntimeException(Status.Code.NOT_FOUND, name + ": no such entry to modify");
+      }
+    }
+    // MODIFY without an action keeps the entry's action (spec: "Action Specification")
+    var action = type == Update.Type.MODIFY && !te.hasAction() ? existing.action()
+        : codec.action(t, te.getAction(), false);
     long idle = te.getIdleTimeoutNs();
     if (idle < 0) {
       throw P4RuntimeException.invalid(name + ": negative idle_timeout_ns");
@@ -106,11 +118,16 @@ final class EntityStore {
     if (te.hasMeterConfig() && !index.hasDirectMeter(kind)) {
       throw P4RuntimeException.invalid(name + " has no direct meter");
     }
+    if (te.hasMeterConfig() && !(action instanceof org.nftoffload.softswitch.pipeline.Action.Meter)) {
+      throw P4RuntimeException.invalid(name + ": meter_config given for an action that does not execute the meter");
+    }
     TwoRateMeter.Config meter = te.hasMeterConfig() ? EntryCodec.meterConfig(te.getMeterConfig()) : null;
     if (te.hasCounterData() && index.directCounterId(kind).isEmpty()) {
       throw P4RuntimeException.invalid(name + " has no direct counter");
     }
-    var canonical = EntryCodec.canonical(te);
+    var canonical = EntryCodec.canonical(type == Update.Type.MODIFY && !te.hasAction()
+        ? te.toBuilder().setAction(((p4.v1.P4RuntimeOuterClass.TableEntry) existing.source()).getAction()).build()
+        : te);
     long now = now();
     if (type == Update.Type.INSERT) {
       TableEntry entry = kind == TableKind.ACL
@@ -136,23 +153,21 @@ final class EntityStore {
         }
       };
     }
-    TableEntry existing = pipeline.store().find(kind, key.key());
-    if (existing == null) {
-      throw new P4RuntimeException(Status.Code.NOT_FOUND, name + ": no such entry to modify");
+    TableEntry modified = existing;
+    TableEntry.Memento before = modified.memento();
+    modified.action(action);
+    modified.source(canonical);
+    if (idle != modified.idleTimeoutNs()) {
+      modified.idleTimeoutNs(idle, now);
     }
-    TableEntry.Memento before = existing.memento();
-    existing.action(action);
-    existing.source(canonical);
-    if (idle != existing.idleTimeoutNs()) {
-      existing.idleTimeoutNs(idle, now);
-    }
-    if (meter != null) {
-      existing.meterConfig(meter, now);
+    // MODIFY is a full snapshot: an unset meter_config resets the meter to its default (all green)
+    if (!java.util.Objects.equals(meter, modified.meterConfig())) {
+      modified.meterConfig(meter, now);
     }
     if (te.hasCounterData()) {
-      existing.counter(te.getCounterData().getPacketCount(), te.getCounterData().getByteCount());
+      modified.counter(te.getCounterData().getPacketCount(), te.getCounterData().getByteCount());
     }
-    return () -> existing.restore(before, now());
+    return () -> modified.restore(before, now());
   }
 
   private void reinsert(TableEntry removed) {
@@ -172,14 +187,22 @@ final class EntityStore {
     if (te.getMatchCount() > 0 || te.getPriority() != 0) {
       throw P4RuntimeException.invalid(name + ": a default entry has no match and no priority");
     }
+    if (te.getIdleTimeoutNs() != 0 || te.hasTimeSinceLastHit()) {
+      throw P4RuntimeException.invalid(name + ": default entries have no idle timeout");
+    }
     if (t.constDefault()) {
       throw new P4RuntimeException(Status.Code.PERMISSION_DENIED, name + " has a const default action");
     }
-    var action = codec.action(t, te.getAction(), true);
     var oldAction = pipeline.store().defaultAction(t.kind());
     var oldEntry = defaultEntries.get(t.kind());
-    pipeline.store().defaultAction(t.kind(), action);
-    defaultEntries.put(t.kind(), EntryCodec.canonical(te));
+    if (!te.hasAction()) {
+      // MODIFY without an action resets the default entry to the program's
+      pipeline.store().defaultAction(t.kind(), new org.nftoffload.softswitch.pipeline.Action.NoAction());
+      defaultEntries.remove(t.kind());
+    } else {
+      pipeline.store().defaultAction(t.kind(), codec.action(t, te.getAction(), true));
+      defaultEntries.put(t.kind(), EntryCodec.canonical(te));
+    }
     return () -> {
       pipeline.store().defaultAction(t.kind(), oldAction);
       if (oldEntry == null) {
@@ -358,6 +381,10 @@ final class EntityStore {
       return all;
     }
     P4InfoIndex.TableInfo t = codec.table(te.getTableId());
+    if (te.hasTimeSinceLastHit()
+        && t.table().getIdleTimeoutBehavior() != P4InfoOuterClass.Table.IdleTimeoutBehavior.NOTIFY_CONTROL) {
+      throw P4RuntimeException.invalid(t.table().getPreamble().getAlias() + " does not support idle timeout");
+    }
     if (te.getMatchCount() == 0) {
       List<TableEntry> all = pipeline.store().entries(t.kind());
       return te.getPriority() == 0 ? all : all.stream().filter(x -> x.priority() == te.getPriority()).toList();

@@ -231,11 +231,14 @@ public final class EntryCodec {
       throw P4RuntimeException.invalid(tableName + ": action id " + a.getActionId() + " is not an action of the table");
     }
     String name = info.getPreamble().getName();
+    // the spec answers a valid action used outside its scope with PERMISSION_DENIED
     if (!defaultEntry && ref.getScope() == ActionRef.Scope.DEFAULT_ONLY) {
-      throw P4RuntimeException.invalid(tableName + ": " + name + " is a default-only action");
+      throw new P4RuntimeException(Status.Code.PERMISSION_DENIED, tableName + ": " + name
+          + " is a default-only action");
     }
     if (defaultEntry && ref.getScope() == ActionRef.Scope.TABLE_ONLY) {
-      throw P4RuntimeException.invalid(tableName + ": " + name + " cannot be the default action");
+      throw new P4RuntimeException(Status.Code.PERMISSION_DENIED, tableName + ": " + name
+          + " cannot be the default action");
     }
     Map<Integer, ByteString> params = new HashMap<>();
     for (P4RuntimeOuterClass.Action.Param p : a.getParamsList()) {

@@ -400,27 +400,31 @@ public final class P4RuntimeService extends P4RuntimeGrpc.P4RuntimeImplBase {
 
   private void arbitrate(Stream stream, MasterArbitrationUpdate update) {
     if (update.getDeviceId() != deviceId) {
-      stream.close(Status.NOT_FOUND.withDescription("unknown device id " + update.getDeviceId()));
+      // a new stream naming another device: NOT_FOUND; a live one changing its device: FAILED_PRECONDITION
+      stream.close((stream.arbitrated ? Status.FAILED_PRECONDITION : Status.NOT_FOUND)
+          .withDescription("unknown device id " + update.getDeviceId() + " (this is " + deviceId + ")"));
       end(stream);
       return;
     }
     long roleId = update.hasRole() ? update.getRole().getId() : 0;
     try {
       List<Arbitration.Notice<Stream>> notices = arbitration.announce(stream, roleId,
-          Arbitration.ElectionId.of(update.getElectionId()));
+          update.hasElectionId() ? Arbitration.ElectionId.of(update.getElectionId()) : null);
       stream.arbitrated = true;
       stream.roleId = roleId;
       send(notices);
-    } catch (Arbitration.DuplicateElectionId e) {
-      stream.close(Status.INVALID_ARGUMENT.withDescription(e.getMessage()));
+    } catch (P4RuntimeException e) {
+      stream.close(e.status());
       end(stream);
     }
   }
 
   private void send(List<Arbitration.Notice<Stream>> notices) {
     for (Arbitration.Notice<Stream> n : notices) {
-      MasterArbitrationUpdate.Builder m = MasterArbitrationUpdate.newBuilder().setDeviceId(deviceId)
-          .setElectionId(n.electionId().toProto());
+      MasterArbitrationUpdate.Builder m = MasterArbitrationUpdate.newBuilder().setDeviceId(deviceId);
+      if (n.electionId() != null) {
+        m.setElectionId(n.electionId().toProto()); // unset while the role never had a primary
+      }
       if (n.roleId() != 0) {
         m.setRole(Role.newBuilder().setId(n.roleId()));
       }

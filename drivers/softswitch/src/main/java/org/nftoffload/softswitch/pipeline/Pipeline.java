@@ -153,8 +153,9 @@ public final class Pipeline {
     if (hit != null) {
       hit.packets++;
       hit.bytes += len;
-      hit.lastHitNanos = nanos.getAsLong();
-      hit.idleNotified = false;
+      long now = nanos.getAsLong();
+      hit.lastHitNanos = now;
+      hit.idleSinceNanos = now;
       action = hit.action();
     } else {
       action = store.defaultAction(flowTable);
@@ -279,16 +280,17 @@ public final class Pipeline {
   }
 
   /**
-   * Marks and returns the flow entries whose idle timeout has run out since their last hit and that were not
-   * reported yet; a later hit re-arms them.
+   * Returns the flow entries whose idle timeout ran out (no hit for at least their TTL) and restarts their idle
+   * timers, so an entry that stays idle is reported again one TTL later (P4Runtime spec, "Table Idle Timeout
+   * Notification").
    */
   public List<TableEntry> collectIdle() {
     long now = nanos.getAsLong();
     List<TableEntry> idle = new ArrayList<>();
     for (TableKind kind : new TableKind[] {TableKind.FLOW_V4, TableKind.FLOW_V6}) {
       for (TableEntry e : store.liveEntries(kind)) {
-        if (e.idleTimeoutNs() > 0 && !e.idleNotified && now - e.lastHitNanos >= e.idleTimeoutNs()) {
-          e.idleNotified = true;
+        if (e.idleTimeoutNs() > 0 && now - e.idleSinceNanos >= e.idleTimeoutNs()) {
+          e.idleSinceNanos = now;
           idle.add(e);
         }
       }

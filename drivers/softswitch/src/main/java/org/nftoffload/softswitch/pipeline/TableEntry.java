@@ -20,7 +20,8 @@ public final class TableEntry {
   final TwoRateMeter meter = new TwoRateMeter();
   private long idleTimeoutNs;
   long lastHitNanos;
-  boolean idleNotified;
+  /** Start of the current idle period: the last hit, or the last idle notification (which resets the timer). */
+  long idleSinceNanos;
 
   private TableEntry(TableKind table, Object key, int priority, Action action, Object source, long nowNanos) {
     this.table = table;
@@ -29,6 +30,7 @@ public final class TableEntry {
     this.action = Objects.requireNonNull(action);
     this.source = source;
     this.lastHitNanos = nowNanos;
+    this.idleSinceNanos = nowNanos;
   }
 
   /** A flow_v4 or flow_v6 entry. */
@@ -109,11 +111,10 @@ public final class TableEntry {
     return idleTimeoutNs;
   }
 
-  /** Sets the idle timeout and re-arms it from now. */
+  /** Sets the idle timeout and restarts the idle timer from now. */
   public void idleTimeoutNs(long timeoutNs, long nowNanos) {
     idleTimeoutNs = timeoutNs;
-    lastHitNanos = nowNanos;
-    idleNotified = false;
+    idleSinceNanos = nowNanos;
   }
 
   public long lastHitNanos() {
@@ -122,7 +123,7 @@ public final class TableEntry {
 
   /** A copy of everything a MODIFY may change, to undo it when a batch rolls back. */
   public Memento memento() {
-    return new Memento(action, source, packets, bytes, meter.config(), idleTimeoutNs, lastHitNanos, idleNotified);
+    return new Memento(action, source, packets, bytes, meter.config(), idleTimeoutNs, lastHitNanos, idleSinceNanos);
   }
 
   /** Puts back what {@link #memento()} saved. */
@@ -136,10 +137,10 @@ public final class TableEntry {
     }
     idleTimeoutNs = m.idleTimeoutNs;
     lastHitNanos = m.lastHitNanos;
-    idleNotified = m.idleNotified;
+    idleSinceNanos = m.idleSinceNanos;
   }
 
   /** What {@link #memento()} saves. */
   public record Memento(Action action, Object source, long packets, long bytes, TwoRateMeter.Config meter,
-      long idleTimeoutNs, long lastHitNanos, boolean idleNotified) {}
+      long idleTimeoutNs, long lastHitNanos, long idleSinceNanos) {}
 }

@@ -201,6 +201,48 @@ class P4RuntimeServerTest {
   }
 
   @Test
+  void unsetElectionIdIsABackupForever() throws Exception {
+    SpecClient.Stream standby = client.stream();
+    standby.send(StreamMessageRequest.newBuilder().setArbitration(MasterArbitrationUpdate.newBuilder()
+        .setDeviceId(sw.deviceId())).build());
+    MasterArbitrationUpdate u = standby.nextArbitration();
+    assertEquals(Status.Code.NOT_FOUND.value(), u.getStatus().getCode(), "no primary");
+    assertTrue(!u.hasElectionId(), "no primary ever: election id unset");
+    SpecClient.Stream primary = client.stream();
+    primary.arbitrate(1, 0);
+    assertEquals(Status.Code.OK.value(), primary.nextArbitration().getStatus().getCode());
+    MasterArbitrationUpdate told = standby.nextArbitration();
+    assertEquals(Status.Code.ALREADY_EXISTS.value(), told.getStatus().getCode());
+    assertEquals(1, told.getElectionId().getLow());
+    primary.close();
+    standby.close();
+  }
+
+  @Test
+  void changingRoleOnALiveStreamIsAFailedPrecondition() throws Exception {
+    SpecClient.Stream a = client.arbitrated(5);
+    a.arbitrate(5, 3);
+    Throwable t = a.ended.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertNotNull(t);
+    assertEquals(Status.Code.FAILED_PRECONDITION, Status.fromThrowable(t).getCode());
+  }
+
+  @Test
+  void modifyWithoutActionKeepsItAndWithoutMeterConfigResetsTheMeter() throws Exception {
+    SpecClient.Stream s = primaryWithPipeline();
+    MeterConfig config = MeterConfig.newBuilder().setCir(5).setCburst(5).setPir(10).setPburst(10).build();
+    client.write(10, insert(acl(3, "meter_acl").setMeterConfig(config)));
+    TableEntry.Builder readBack = acl(3, "meter_acl").clearAction().setMeterConfig(MeterConfig.getDefaultInstance());
+    assertEquals(config, readTable(readBack.build()).getFirst().getMeterConfig());
+    client.write(10, update(Update.Type.MODIFY, acl(3, "meter_acl").clearAction().setControllerMetadata(77)));
+    TableEntry after = readTable(readBack.build()).getFirst();
+    assertEquals(client.actionId("meter_acl"), after.getAction().getAction().getActionId(), "action kept");
+    assertEquals(77, after.getControllerMetadata());
+    assertTrue(!after.hasMeterConfig(), "an unset meter_config on MODIFY resets the meter to all-green");
+    s.close();
+  }
+
+  @Test
   void duplicateElectionIdEndsTheNewStream() throws Exception {
     SpecClient.Stream a = client.arbitrated(5);
     SpecClient.Stream b = client.stream();
@@ -360,8 +402,13 @@ class P4RuntimeServerTest {
     cases.put("idle timeout on the acl", insert(acl(1, "drop_acl").setIdleTimeoutNs(1000)));
     cases.put("meter on a flow table", insert(flowFor(f).setMeterConfig(MeterConfig.newBuilder().setCir(1)
         .setPir(1))));
+    cases.put("time_since_last_hit in a write", insert(flowFor(f).setTimeSinceLastHit(
+        TableEntry.IdleTimeout.getDefaultInstance())));
+    cases.put("meter config for an action without the meter", insert(acl(1, "drop_acl").setMeterConfig(
+        MeterConfig.newBuilder().setCir(1).setPir(1))));
     Map<String, Status.Code> expected = new LinkedHashMap<>();
     cases.keySet().forEach(k -> expected.put(k, Status.Code.INVALID_ARGUMENT));
+    expected.put("default-only action in an entry", Status.Code.PERMISSION_DENIED);
     cases.put("unknown table", insert(flowFor(f).setTableId(0x02ffffff)));
     expected.put("unknown table", Status.Code.NOT_FOUND);
     cases.put("const default action", update(Update.Type.MODIFY, TableEntry.newBuilder()
@@ -544,8 +591,13 @@ class P4RuntimeServerTest {
     clock.advance(Duration.ofSeconds(2));
     var second = s.next(StreamMessageResponse::hasIdleTimeoutNotification, WAIT).getIdleTimeoutNotification();
     assertEquals(2, second.getTableEntryCount(), "idle (re-armed) and busy, in one notification");
-    assertTrue(s.received.stream().noneMatch(StreamMessageResponse::hasIdleTimeoutNotification),
-        "no repeated notification for entries already reported");
+    assertTrue(second.getTimestamp() > n.getTimestamp(), "timestamps from the switch clock");
+    // still idle one TTL later: the notification restarted the timers, so both are reported again
+    clock.advance(Duration.ofSeconds(1));
+    var third = s.next(StreamMessageResponse::hasIdleTimeoutNotification, WAIT).getIdleTimeoutNotification();
+    assertEquals(2, third.getTableEntryCount());
+    assertTrue(third.getTableEntryList().stream().noneMatch(e -> e.getIdleTimeoutNs() == 0),
+        "entries without a TTL never time out");
     s.close();
   }
 

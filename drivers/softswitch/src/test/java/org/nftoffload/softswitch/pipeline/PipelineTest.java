@@ -642,20 +642,28 @@ class PipelineTest {
   }
 
   @Test
-  void idleEntriesAreReportedOnceAndReArmedByAHit() throws TableException {
+  void idleEntriesAreReportedEveryTtlWhileIdleAndAHitRestartsTheTimer() throws TableException {
     TestFrame t = TestFrame.v4();
     FlowKey key = FlowKey.v4(IN, t.proto, Frames.get32(t.src, 0), Frames.get32(t.dst, 0), t.sport, t.dport);
     TableEntry e = TableEntry.flow(TableKind.FLOW_V4, key, forward(VlanMode.KEEP, 0), 1_000_000_000L, null,
         clock.get());
     store.insert(e);
+    long inserted = clock.get();
     clock.addAndGet(999_999_999L);
     assertEquals(List.of(), pipeline.collectIdle());
     clock.addAndGet(1);
     assertEquals(List.of(e), pipeline.collectIdle());
-    clock.addAndGet(5_000_000_000L);
-    assertEquals(List.of(), pipeline.collectIdle(), "reported once");
+    assertEquals(List.of(), pipeline.collectIdle(), "the notification reset the timer");
+    clock.addAndGet(999_999_999L);
+    assertEquals(List.of(), pipeline.collectIdle());
+    clock.addAndGet(1);
+    assertEquals(List.of(e), pipeline.collectIdle(), "still idle one TTL later: reported again");
+    assertEquals(inserted, e.lastHitNanos(), "notifications do not count as hits");
+    clock.addAndGet(500_000_000L);
     pipeline.process(IN, t.build(), sink);
-    clock.addAndGet(1_000_000_000L);
-    assertEquals(List.of(e), pipeline.collectIdle(), "a hit re-arms the timer");
+    clock.addAndGet(999_999_999L);
+    assertEquals(List.of(), pipeline.collectIdle(), "a hit restarts the timer");
+    clock.addAndGet(1);
+    assertEquals(List.of(e), pipeline.collectIdle());
   }
 }
