@@ -40,7 +40,7 @@ class KernelRoundTripTest {
     }
   }
 
-  static Stream<Path> rulesets() throws IOException, URISyntaxException {
+  public static Stream<Path> rulesets() throws IOException, URISyntaxException {
     Path dir = Path.of(Objects.requireNonNull(KernelRoundTripTest.class.getResource("/rulesets")).toURI());
     try (Stream<Path> s = Files.list(dir)) {
       return s.filter(p -> p.toString().endsWith(".nft")).sorted().toList().stream();
