@@ -74,6 +74,7 @@ public final class Libc {
             bind("sendto", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle RECVFROM =
             bind("recvfrom", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle RECVMSG = bind("recvmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle SETSOCKOPT =
             bind("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle GETSOCKOPT =
@@ -203,6 +204,33 @@ public final class Libc {
             if (arena != null) {
                 arena.close();
             }
+        }
+    }
+
+    /**
+     * recvmsg(2) with a caller-built {@code struct msghdr} (name, iovec and control buffers), e.g. to read
+     * {@code PACKET_AUXDATA} control messages. Returns the length, or -1 when a non-blocking receive finds nothing.
+     */
+    public static long recvmsg(int fd, MemorySegment msghdr, int flags) throws ErrnoException {
+        MemorySegment st = CAPTURED.get();
+        while (true) {
+            long n;
+            try {
+                n = (long) RECVMSG.invokeExact(st, fd, msghdr, flags);
+            } catch (Throwable t) {
+                throw new AssertionError(t);
+            }
+            if (n >= 0) {
+                return n;
+            }
+            int err = errno(st);
+            if (err == EINTR) {
+                continue;
+            }
+            if (err == EAGAIN) {
+                return -1;
+            }
+            throw new ErrnoException("recvmsg(fd " + fd + ")", err);
         }
     }
 
