@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "nftoffload", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Offloads Linux nftables flowtables into P4 switches and SmartNICs.",
-    subcommands = {PipelineCommand.class, SoftswitchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {PipelineCommand.class, SoftswitchCommand.class, PlanCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec
