@@ -28,6 +28,8 @@ public final class FakeController implements AutoCloseable {
     private final Server server;
     private final BlockingQueue<AgentMessage> received = new LinkedBlockingQueue<>();
     private final AtomicLong count = new AtomicLong();
+    private final java.util.concurrent.ConcurrentHashMap<AgentMessage.KindCase, AtomicLong> byKind =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private volatile StreamObserver<ControllerMessage> current;
     private final boolean record;
 
@@ -42,6 +44,7 @@ public final class FakeController implements AutoCloseable {
                             @Override
                             public void onNext(AgentMessage m) {
                                 count.incrementAndGet();
+                                byKind.computeIfAbsent(m.getKindCase(), k -> new AtomicLong()).incrementAndGet();
                                 if (FakeController.this.record) {
                                     received.add(m);
                                 }
@@ -52,7 +55,9 @@ public final class FakeController implements AutoCloseable {
                                     } else if (m.hasFlowAdd() && FakeController.this.record) {
                                         responses.onNext(ControllerMessage.newBuilder().setVerdict(FlowVerdict.newBuilder()
                                                 .setConntrackId(m.getFlowAdd().getConntrackId())
-                                                .setZone(m.getFlowAdd().getZone()).setOffloaded(true)).build());
+                                                .setZone(m.getFlowAdd().getZone())
+                                                .setOriginal(m.getFlowAdd().getOriginal().getTuple())
+                                                .setOffloaded(true)).build());
                                     }
                                 }
                             }
@@ -91,6 +96,12 @@ public final class FakeController implements AutoCloseable {
     /** Messages received so far (counting mode included). */
     public long count() {
         return count.get();
+    }
+
+    /** Messages received so far of one kind. */
+    public long count(AgentMessage.KindCase kind) {
+        AtomicLong n = byKind.get(kind);
+        return n == null ? 0 : n.get();
     }
 
     /** Sends a message on the current stream. */

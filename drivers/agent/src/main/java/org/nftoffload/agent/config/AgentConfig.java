@@ -50,6 +50,11 @@ public record AgentConfig(Agent agent, Controller controller, Selection selectio
                 throw new IllegalArgumentException("agent.namespace must be an `ip netns` name, got \"" + namespace + "\"");
             }
         }
+
+        @Override
+        public String toString() {
+            return "Agent[id=" + id + ", namespace=" + namespace + ", token=" + (token.isEmpty() ? "" : "(set)") + "]";
+        }
     }
 
     /**

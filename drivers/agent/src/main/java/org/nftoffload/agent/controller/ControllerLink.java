@@ -220,11 +220,11 @@ public final class ControllerLink implements AutoCloseable {
                     LOG.info("controller {} at {} accepted agent {}", m.getHelloAck().getControllerId(), target,
                             hello.getAgentId());
                 }
-                case VERDICT -> handler.verdict(new FlowKey(m.getVerdict().getZone(), m.getVerdict().getConntrackId()),
+                case VERDICT -> handler.verdict(key(m.getVerdict().getZone(), m.getVerdict().hasOriginal(), m.getVerdict().getOriginal()),
                         m.getVerdict().getOffloaded(), m.getVerdict().getReason());
-                case ACTIVITY -> handler.activity(new FlowKey(m.getActivity().getZone(), m.getActivity().getConntrackId()),
+                case ACTIVITY -> handler.activity(key(m.getActivity().getZone(), m.getActivity().hasOriginal(), m.getActivity().getOriginal()),
                         m.getActivity().getLastUsedUnixMillis(), m.getActivity().getPackets(), m.getActivity().getBytes());
-                case REMOVED -> handler.removed(new FlowKey(m.getRemoved().getZone(), m.getRemoved().getConntrackId()),
+                case REMOVED -> handler.removed(key(m.getRemoved().getZone(), m.getRemoved().hasOriginal(), m.getRemoved().getOriginal()),
                         m.getRemoved().getReason());
                 case POLICY -> handler.policy(Messages.policy(m.getPolicy()));
                 case KIND_NOT_SET -> LOG.warn("controller sent an empty message; ignored");
@@ -233,6 +233,13 @@ public final class ControllerLink implements AutoCloseable {
             // a bad message must not kill the stream: say what was wrong and go on
             LOG.warn("ignored controller message {}: {}", m.getKindCase(), e.getMessage());
         }
+    }
+
+    private static FlowKey key(int zone, boolean hasOriginal, org.nftoffload.agent.v1.Tuple original) {
+        if (!hasOriginal) {
+            throw new IllegalArgumentException("message has no original tuple: cannot tell which flow");
+        }
+        return new FlowKey(zone, Messages.tuple(original));
     }
 
     @Override

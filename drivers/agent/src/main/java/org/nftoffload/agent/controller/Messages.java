@@ -52,11 +52,11 @@ public final class Messages {
     }
 
     /** The FlowDelete for a flow that ended. */
-    public static FlowDelete flowDelete(FlowKey key, ConntrackTuple original, DeleteReason reason) {
+    public static FlowDelete flowDelete(FlowKey key, long conntrackId, DeleteReason reason) {
         return FlowDelete.newBuilder()
-                .setConntrackId(key.conntrackId())
+                .setConntrackId(conntrackId)
                 .setZone(key.zone())
-                .setOriginal(tuple(original))
+                .setOriginal(tuple(key.original()))
                 .setReason(switch (reason) {
                     case FIN -> FlowDelete.Reason.FIN;
                     case RST -> FlowDelete.Reason.RST;
@@ -80,7 +80,8 @@ public final class Messages {
         return b.build();
     }
 
-    static Tuple tuple(ConntrackTuple t) {
+    /** A tuple in the protocol's form. */
+    public static Tuple tuple(ConntrackTuple t) {
         return Tuple.newBuilder()
                 .setSource(bytes(t.source()))
                 .setDestination(bytes(t.destination()))

@@ -5,7 +5,6 @@ import org.nftoffload.agent.flow.Flow;
 import org.nftoffload.agent.flow.FlowEvents;
 import org.nftoffload.agent.flow.FlowKey;
 import org.nftoffload.agent.v1.AgentMessage;
-import org.nftoffload.linux.conntrack.ConntrackTuple;
 
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -34,8 +33,8 @@ public final class Outbox implements FlowEvents {
     }
 
     @Override
-    public void deleted(FlowKey key, ConntrackTuple original, DeleteReason reason) {
-        offer(AgentMessage.newBuilder().setFlowDelete(Messages.flowDelete(key, original, reason)).build());
+    public void deleted(FlowKey key, long conntrackId, DeleteReason reason) {
+        offer(AgentMessage.newBuilder().setFlowDelete(Messages.flowDelete(key, conntrackId, reason)).build());
     }
 
     private void offer(AgentMessage message) {

@@ -103,7 +103,7 @@ public final class FlowTracker {
             if (closing) {
                 reported.remove(key);
                 ended.add(key);
-                events.deleted(key, entry.original(), tcp.get() == TcpState.CLOSE ? DeleteReason.RST : DeleteReason.FIN);
+                events.deleted(key, entry.id(), tcp.get() == TcpState.CLOSE ? DeleteReason.RST : DeleteReason.FIN);
             } else if (entry.timeoutSeconds() >= 0) {
                 tracked.expiresAt = clock.instant().plusSeconds(entry.timeoutSeconds());
             }
@@ -159,7 +159,7 @@ public final class FlowTracker {
         // after the timeout we last knew of (packets extend it silently, never shorten it).
         boolean expired = portId == 0
                 && !clock.instant().plusMillis(EXPIRY_SLACK_MILLIS).isBefore(tracked.expiresAt);
-        events.deleted(key, entry.original(), expired ? DeleteReason.TIMEOUT : DeleteReason.DESTROYED);
+        events.deleted(key, entry.id(), expired ? DeleteReason.TIMEOUT : DeleteReason.DESTROYED);
     }
 
     /** Retries entries that were waiting for routing (call after routing changes). */
@@ -184,7 +184,7 @@ public final class FlowTracker {
         for (FlowKey key : new ArrayList<>(reported.keySet())) {
             if (!present.contains(key)) {
                 Tracked t = reported.remove(key);
-                events.deleted(key, t.flow.entry().original(), DeleteReason.DESTROYED);
+                events.deleted(key, t.flow.entry().id(), DeleteReason.DESTROYED);
             }
         }
         ended.retainAll(present);

@@ -97,12 +97,14 @@ class ControllerLinkTest {
                 first.await(m -> m.hasFlowAdd() && m.getFlowAdd().getConntrackId() == id, 10, "FlowAdd " + i);
             }
             first.send(ControllerMessage.newBuilder().setActivity(FlowActivity.newBuilder().setConntrackId(2)
-                    .setPackets(5)).build());
+                    .setOriginal(Messages.tuple(TestFlows.plain(2, 40002).original())).setPackets(5)).build());
+            // a message that does not say which flow is ignored, and does not break the stream
+            first.send(ControllerMessage.newBuilder().setActivity(FlowActivity.newBuilder().setConntrackId(4)).build());
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (s.activity.isEmpty() && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
-            assertEquals(List.of(new FlowKey(0, 2)), s.activity);
+            assertEquals(List.of(FlowKey.of(TestFlows.plain(2, 40002))), s.activity);
 
             first.close();
             // a flow ends while the controller is away: the next Resync must not contain it

@@ -58,8 +58,8 @@ class FlowTrackerTest {
         }
 
         @Override
-        public void deleted(FlowKey key, ConntrackTuple original, DeleteReason reason) {
-            deleted.add(key.conntrackId() + ":" + reason);
+        public void deleted(FlowKey key, long conntrackId, DeleteReason reason) {
+            deleted.add(conntrackId + ":" + reason);
         }
     }
 
@@ -137,7 +137,7 @@ class FlowTrackerTest {
     void refreshMovesTheExpiry() {
         tracker.onEvent(event(ConntrackEvent.Type.UPDATE, plain(1, 40001)));
         clock.now = clock.now.plus(Duration.ofSeconds(290));
-        FlowKey key = new FlowKey(0, 1);
+        FlowKey key = FlowKey.of(plain(1, 40001));
         assertTrue(tracker.activity(key, clock.millis(), 10).isPresent(), "new packets: refresh");
         assertTrue(tracker.activity(key, clock.millis(), 10).isEmpty(), "nothing new: no refresh");
         tracker.refreshed(key, 300);
@@ -201,6 +201,17 @@ class FlowTrackerTest {
         PolicyRule wrongIngress = new PolicyRule(Set.of(), Set.of("r2"), Set.of(), List.of(), List.of(), Set.of(), false);
         assertTrue(wrongIngress.matchesEntry(plain(7, 40007)));
         assertFalse(wrongIngress.matches(out.added.get(0)));
+    }
+
+    @Test
+    void flowsWithTheSameConntrackIdAreStillTwoFlows() {
+        // conntrack ids are 32-bit hashes: at 10^5 flows collisions happen, the tuple tells flows apart
+        tracker.onEvent(event(ConntrackEvent.Type.UPDATE, plain(7, 40001)));
+        tracker.onEvent(event(ConntrackEvent.Type.UPDATE, plain(7, 40002)));
+        assertEquals(2, tracker.size());
+        tracker.onEvent(event(ConntrackEvent.Type.DESTROY, plain(7, 40001)));
+        assertEquals(1, tracker.size());
+        assertEquals(1, out.deleted.size());
     }
 
     @Test

@@ -1,0 +1,131 @@
+package org.nftoffload.agent.bench;
+
+import org.nftoffload.agent.Agent;
+import org.nftoffload.agent.FakeController;
+import org.nftoffload.agent.RouterLab;
+import org.nftoffload.agent.config.AgentConfig;
+import org.nftoffload.agent.v1.AgentMessage;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.time.Clock;
+import java.util.Locale;
+
+/**
+ * Load generator for the agent's event path (not a unit test; run by {@code drivers/agent/bench/conntrack-events.sh}).
+ *
+ * <p>In an h1 — router — h2 lab, h1 sends one UDP datagram to each of N destination ports on h2: N
+ * short UDP flows through the router, each marked at its first packet, so each gives the agent a
+ * NEW event it decodes, resolves and forwards as a FlowAdd. Then the router's conntrack table is
+ * flushed: N DESTROY events arrive at kernel speed, and the agent decodes them and forwards N
+ * FlowDeletes. Reported: events/s for both phases (first event to last message at the controller
+ * test double over gRPC on 127.0.0.1) and the kernel overflows seen (each one costs a dump + resync).
+ */
+public final class ConntrackEventLoad {
+    public static void main(String[] args) throws Exception {
+        int flows = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        org.nftoffload.linux.TestNamespace.requireKernelTestPrerequisites();
+        try (RouterLab lab = new RouterLab(300); FakeController controller = FakeController.counting(0)) {
+            lab.router.exec("add rule inet nftoffload_lab forward ct state new udp dport 1024-65535 ct mark set ct mark or 0x1\n",
+                    "nft", "-f", "-");
+            lab.router.exec(null, "sysctl", "-q", "-w", "net.netfilter.nf_conntrack_udp_timeout=600");
+            // h2 drops the datagrams silently: no ICMP errors competing for the CPU
+            lab.h2.exec("table inet sink {\n chain input {\n type filter hook input priority 0; udp dport 1024-65535 drop\n }\n}\n",
+                    "nft", "-f", "-");
+            AgentConfig config = new AgentConfig(
+                    new AgentConfig.Agent("bench", lab.router.name(), ""),
+                    new AgentConfig.Controller("127.0.0.1:" + controller.port(), 50, 500, 1000),
+                    new AgentConfig.Selection(AgentConfig.Mode.MARK_BIT, 1L),
+                    new AgentConfig.Conntrack(256 << 20, 300),
+                    new AgentConfig.Queue(1 << 18));
+            try (Agent agent = Agent.start(config, Clock.systemUTC())) {
+                waitFor(() -> agent.link().connected(), 10_000, "agent connected");
+                DatagramChannel h1 = lab.h1.namespace().call(() -> {
+                    DatagramChannel c = DatagramChannel.open();
+                    c.bind(new InetSocketAddress("10.1.1.2", 0));
+                    return c;
+                });
+                ByteBuffer payload = ByteBuffer.allocate(16);
+                System.out.printf(Locale.ROOT, "%d flows per round, %d rounds%n", flows, rounds);
+                for (int round = 1; round <= rounds; round++) {
+                    long base = controller.count(AgentMessage.KindCase.FLOW_ADD);
+                    long resyncs0 = controller.count(AgentMessage.KindCase.RESYNC);
+                    long handled0 = agent.kernel().eventsHandled();
+                    long overflows0 = agent.kernel().overflows() + agent.outbox().overflows();
+                    long t0 = System.nanoTime();
+                    for (int i = 0; i < flows; i++) {
+                        payload.clear();
+                        h1.send(payload, new InetSocketAddress("10.1.2.2", 1024 + i % 64000));
+                        if (i % 64000 == 63999) {
+                            // new source port for the next 64000 flows so every datagram is a new flow
+                            h1.close();
+                            h1 = lab.h1.namespace().call(() -> {
+                                DatagramChannel c = DatagramChannel.open();
+                                c.bind(new InetSocketAddress("10.1.1.2", 0));
+                                return c;
+                            });
+                        }
+                    }
+                    long sent = System.nanoTime();
+                    waitFor(() -> controller.count(AgentMessage.KindCase.FLOW_ADD) - base >= flows
+                            || settled(agent, controller, resyncs0), 120_000, "FlowAdds at the controller");
+                    long added = System.nanoTime();
+                    long handledNew = agent.kernel().eventsHandled() - handled0;
+
+                    long base2 = controller.count(AgentMessage.KindCase.FLOW_DELETE);
+                    long resyncs1 = controller.count(AgentMessage.KindCase.RESYNC);
+                    long handled1 = agent.kernel().eventsHandled();
+                    long t1 = System.nanoTime();
+                    lab.router.exec(null, "conntrack", "-F");
+                    long flushed = System.nanoTime();
+                    waitFor(() -> controller.count(AgentMessage.KindCase.FLOW_DELETE) - base2 >= flows
+                            || settled(agent, controller, resyncs1) && agent.tracker().size() == 0,
+                            30_000, "FlowDeletes at the controller", () -> "deletes "
+                                    + (controller.count(AgentMessage.KindCase.FLOW_DELETE) - base2) + ", events handled "
+                                    + (agent.kernel().eventsHandled() - handled1) + ", tracked " + agent.tracker().size()
+                                    + ", overflows " + agent.kernel().overflows() + ", outbox " + agent.outbox().size());
+                    long deleted = System.nanoTime();
+                    long handledDestroy = agent.kernel().eventsHandled() - handled1;
+                    long overflows = agent.kernel().overflows() + agent.outbox().overflows() - overflows0;
+                    System.out.printf(Locale.ROOT,
+                            "round %d: NEW phase %,d events handled, %,.0f flows/s sent, %,.0f FlowAdds/s forwarded; "
+                                    + "DESTROY phase (conntrack -F took %.0f ms) %,d events handled, %,.0f FlowDeletes/s forwarded; "
+                                    + "overflows %d%n",
+                            round, handledNew, flows / secs(t0, sent), flows / secs(t0, added),
+                            (flushed - t1) / 1e6, handledDestroy, flows / secs(t1, deleted), overflows);
+                }
+                h1.close();
+            }
+        }
+    }
+
+    /** After an overflow the agent answers with a Resync: done when one arrived and nothing is queued. */
+    private static boolean settled(Agent agent, FakeController controller, long resyncsBefore) {
+        return controller.count(AgentMessage.KindCase.RESYNC) > resyncsBefore && agent.outbox().size() == 0;
+    }
+
+    private static double secs(long from, long to) {
+        return (to - from) / 1e9;
+    }
+
+    private interface Condition {
+        boolean met() throws Exception;
+    }
+
+    private static void waitFor(Condition c, long millis, String what) throws Exception {
+        waitFor(c, millis, what, () -> "");
+    }
+
+    private static void waitFor(Condition c, long millis, String what, java.util.function.Supplier<String> state)
+            throws Exception {
+        long deadline = System.currentTimeMillis() + millis;
+        while (!c.met()) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException("timed out waiting for " + what + " " + state.get());
+            }
+            Thread.sleep(1);
+        }
+    }
+}
