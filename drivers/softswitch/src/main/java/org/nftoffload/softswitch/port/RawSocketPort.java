@@ -15,15 +15,20 @@ import org.slf4j.LoggerFactory;
  * A switch port on a Linux interface: an {@code AF_PACKET} raw socket bound to the interface (opened inside its
  * network namespace when one is named), in promiscuous mode, through the FFM bindings of {@code nftoffload-linux}.
  * A platform thread receives frames and hands them to the switch; frames the interface sends (our own included,
- * which packet sockets also see) are skipped.
- *
- * <p>Limit: the kernel moves a received 802.1Q tag out of the frame into packet auxdata, which needs
- * {@code recvmsg(2)}; this port reads with {@code recvfrom(2)}, so tagged frames arrive untagged.
+ * which packet sockets also see) are skipped. The kernel hands a received 802.1Q tag to packet sockets out of
+ * band ({@code PACKET_AUXDATA}), so the port reads with {@code recvmsg(2)} and puts the tag back into the frame,
+ * as the P4 parser must see it.
  */
 public final class RawSocketPort implements Port {
 
   private static final Logger log = LoggerFactory.getLogger(RawSocketPort.class);
   private static final int PACKET_OUTGOING = 4;
+  private static final int PACKET_AUXDATA = 8;
+  private static final int TP_STATUS_VLAN_VALID = 0x10;
+  private static final int TP_STATUS_VLAN_TPID_VALID = 0x40;
+  // struct msghdr (LP64): name @0, namelen @8, iov @16, iovlen @24, control @32, controllen @40, flags @48
+  private static final int MSGHDR_SIZE = 56;
+  private static final int CONTROL_SIZE = 128;
   private static final int MAX_FRAME = 65536;
   private static final int POLL_MILLIS = 100;
 
@@ -65,6 +70,7 @@ public final class RawSocketPort implements Port {
       Libc.bind(fd, Libc.sockaddrLl(a, Libc.ETH_P_ALL, ifindex));
       Libc.setsockopt(fd, Libc.SOL_PACKET, Libc.PACKET_ADD_MEMBERSHIP,
           Libc.packetMreq(a, ifindex, Libc.PACKET_MR_PROMISC));
+      Libc.setsockopt(fd, Libc.SOL_PACKET, PACKET_AUXDATA, 1);
       return fd;
     } catch (ErrnoException e) {
       Libc.close(fd);
@@ -93,16 +99,30 @@ public final class RawSocketPort implements Port {
   private void receive(Receiver receiver) {
     try (Arena a = Arena.ofConfined()) {
       MemorySegment buf = a.allocate(MAX_FRAME);
-      MemorySegment from = a.allocate(20, 4);
+      MemorySegment from = a.allocate(20, 8);
+      MemorySegment iov = a.allocate(16, 8);
+      iov.set(ValueLayout.ADDRESS, 0, buf);
+      iov.set(ValueLayout.JAVA_LONG, 8, MAX_FRAME);
+      MemorySegment control = a.allocate(CONTROL_SIZE, 8);
+      MemorySegment msg = a.allocate(MSGHDR_SIZE, 8);
       while (!closed) {
         if (!Libc.pollIn(fd, POLL_MILLIS)) {
           continue;
         }
-        long n = Libc.recvfrom(fd, buf, Libc.MSG_DONTWAIT, from);
+        msg.fill((byte) 0);
+        msg.set(ValueLayout.ADDRESS, 0, from);
+        msg.set(ValueLayout.JAVA_INT, 8, (int) from.byteSize());
+        msg.set(ValueLayout.ADDRESS, 16, iov);
+        msg.set(ValueLayout.JAVA_LONG, 24, 1);
+        msg.set(ValueLayout.ADDRESS, 32, control);
+        msg.set(ValueLayout.JAVA_LONG, 40, CONTROL_SIZE);
+        long n = Libc.recvmsg(fd, msg, Libc.MSG_DONTWAIT);
         if (n <= 0 || (from.get(ValueLayout.JAVA_BYTE, 10) & 0xff) == PACKET_OUTGOING) {
           continue;
         }
-        byte[] frame = buf.asSlice(0, Math.min(n, MAX_FRAME)).toArray(ValueLayout.JAVA_BYTE);
+        int length = (int) Math.min(n, MAX_FRAME);
+        byte[] frame = withTag(buf.asSlice(0, length).toArray(ValueLayout.JAVA_BYTE), control,
+            msg.get(ValueLayout.JAVA_LONG, 40));
         try {
           receiver.receive(number, frame);
         } catch (RuntimeException e) {
@@ -114,6 +134,42 @@ public final class RawSocketPort implements Port {
         log.error("port {} ({}): receive failed, port stops receiving: {}", number, describe(), e.getMessage());
       }
     }
+  }
+
+  /** The frame with the 802.1Q tag the kernel reported in PACKET_AUXDATA put back after the MAC addresses. */
+  static byte[] withTag(byte[] frame, MemorySegment control, long controlLength) {
+    long off = 0;
+    // struct cmsghdr (LP64): len @0 (8 bytes), level @8, type @12, data @16; entries 8-byte aligned
+    while (off + 16 <= controlLength) {
+      long len = control.get(ValueLayout.JAVA_LONG, off);
+      if (len < 16 || off + len > controlLength) {
+        break;
+      }
+      int level = control.get(ValueLayout.JAVA_INT, off + 8);
+      int type = control.get(ValueLayout.JAVA_INT, off + 12);
+      if (level == Libc.SOL_PACKET && type == PACKET_AUXDATA && len >= 16 + 20) {
+        int status = control.get(ValueLayout.JAVA_INT, off + 16);
+        int tci = Short.toUnsignedInt(control.get(ValueLayout.JAVA_SHORT, off + 16 + 16));
+        int tpid = Short.toUnsignedInt(control.get(ValueLayout.JAVA_SHORT, off + 16 + 18));
+        if ((status & TP_STATUS_VLAN_VALID) != 0 && frame.length >= 12) {
+          return insertTag(frame, (status & TP_STATUS_VLAN_TPID_VALID) != 0 ? tpid : 0x8100, tci);
+        }
+        return frame;
+      }
+      off += (len + 7) & ~7L;
+    }
+    return frame;
+  }
+
+  static byte[] insertTag(byte[] frame, int tpid, int tci) {
+    byte[] tagged = new byte[frame.length + 4];
+    System.arraycopy(frame, 0, tagged, 0, 12);
+    tagged[12] = (byte) (tpid >>> 8);
+    tagged[13] = (byte) tpid;
+    tagged[14] = (byte) (tci >>> 8);
+    tagged[15] = (byte) tci;
+    System.arraycopy(frame, 12, tagged, 16, frame.length - 12);
+    return tagged;
   }
 
   @Override

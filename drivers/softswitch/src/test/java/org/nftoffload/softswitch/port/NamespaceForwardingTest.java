@@ -31,6 +31,7 @@ import org.nftoffload.linux.NetworkNamespace;
 import org.nftoffload.p4.FlowtablePipeline;
 import org.nftoffload.softswitch.SoftSwitch;
 import org.nftoffload.softswitch.config.SoftSwitchConfig;
+import org.nftoffload.softswitch.pipeline.TestFrame;
 import p4.config.v1.P4InfoOuterClass.P4Info;
 import p4.v1.P4RuntimeGrpc;
 import p4.v1.P4RuntimeOuterClass.Action;
@@ -68,6 +69,8 @@ class NamespaceForwardingTest {
   static final long ROUTER_A = 0x02_00_00_77_01_01L;
   static final long ROUTER_B = 0x02_00_00_77_02_01L;
 
+  /** Each test's session takes a higher election id than the last: the switch remembers the highest seen. */
+  static final java.util.concurrent.atomic.AtomicLong ELECTION = new java.util.concurrent.atomic.AtomicLong();
   static boolean created;
   static SoftSwitch sw;
 
@@ -191,6 +194,153 @@ class NamespaceForwardingTest {
     return e.setAction(TableAction.newBuilder().setAction(ab)).build();
   }
 
+  /** A P4Runtime session: primary with {@code election}, the flowtable pipeline freshly committed. */
+  record Session(ManagedChannel channel, P4RuntimeGrpc.P4RuntimeBlockingStub blocking,
+      io.grpc.stub.StreamObserver<StreamMessageRequest> stream, Uint128 election) implements AutoCloseable {
+    void write(List<Entity> entities) {
+      WriteRequest.Builder w = WriteRequest.newBuilder().setDeviceId(sw.deviceId()).setElectionId(election);
+      entities.forEach(e -> w.addUpdates(Update.newBuilder().setType(Update.Type.INSERT).setEntity(e)));
+      blocking.write(w.build());
+    }
+
+    List<TableEntry> read(TableEntry request) {
+      List<TableEntry> out = new ArrayList<>();
+      blocking.read(ReadRequest.newBuilder().setDeviceId(sw.deviceId()).addEntities(Entity.newBuilder()
+          .setTableEntry(request)).build()).forEachRemaining(r -> r.getEntitiesList().forEach(
+              e -> out.add(e.getTableEntry())));
+      return out;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      stream.onCompleted();
+      channel.shutdownNow();
+      channel.awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  Session session(long electionId) throws InterruptedException {
+    InetSocketAddress address = sw.address();
+    ManagedChannel channel = ManagedChannelBuilder.forAddress(address.getHostString(), address.getPort())
+        .usePlaintext().build();
+    var arbitration = new java.util.concurrent.LinkedBlockingQueue<StreamMessageResponse>();
+    var stream = P4RuntimeGrpc.newStub(channel).streamChannel(new io.grpc.stub.StreamObserver<>() {
+      public void onNext(StreamMessageResponse m) {
+        if (m.hasArbitration()) {
+          arbitration.add(m);
+        }
+      }
+
+      public void onError(Throwable t) { }
+
+      public void onCompleted() { }
+    });
+    Uint128 election = Uint128.newBuilder().setLow(electionId).build();
+    stream.onNext(StreamMessageRequest.newBuilder().setArbitration(MasterArbitrationUpdate.newBuilder()
+        .setDeviceId(sw.deviceId()).setElectionId(election)).build());
+    StreamMessageResponse r = arbitration.poll(10, TimeUnit.SECONDS);
+    assertNotNull(r);
+    assertEquals(0, r.getArbitration().getStatus().getCode(), "primary");
+    var blocking = P4RuntimeGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
+    blocking.setForwardingPipelineConfig(SetForwardingPipelineConfigRequest.newBuilder()
+        .setDeviceId(sw.deviceId()).setElectionId(election)
+        .setAction(SetForwardingPipelineConfigRequest.Action.VERIFY_AND_COMMIT)
+        .setConfig(ForwardingPipelineConfig.newBuilder().setP4Info(p4Info)).build());
+    return new Session(channel, blocking, stream, election);
+  }
+
+  static Entity entity(TableEntry e) {
+    return Entity.newBuilder().setTableEntry(e).build();
+  }
+
+  TableEntry acl(int priority, String action, FieldMatch... matches) {
+    var a = p4Info.getActionsList().stream().filter(x -> x.getPreamble().getAlias().equals(action)).findFirst()
+        .orElseThrow();
+    return TableEntry.newBuilder().setTableId(tableId("acl")).setPriority(priority).addAllMatch(List.of(matches))
+        .setAction(TableAction.newBuilder().setAction(Action.newBuilder().setActionId(a.getPreamble().getId())))
+        .build();
+  }
+
+  FieldMatch ternary(String field, ByteString value, ByteString mask) {
+    int id = p4Info.getTablesList().stream().filter(t -> t.getPreamble().getAlias().equals("acl")).findFirst()
+        .orElseThrow().getMatchFieldsList().stream().filter(f -> f.getName().equals(field)).findFirst()
+        .orElseThrow().getId();
+    return FieldMatch.newBuilder().setFieldId(id).setTernary(FieldMatch.Ternary.newBuilder().setValue(value)
+        .setMask(mask)).build();
+  }
+
+  /**
+   * VLAN through real ports. Host A is a raw socket inside namespace A sending a frame tagged with VLAN 10 (this
+   * kernel has no VLAN devices); the receiving kernel moves the tag out of band, so the switch's port must put it
+   * back for the ACL to see it: the ACL lets A's address through only with vlan_id 10 and drops it otherwise. The
+   * flow entries pop the tag towards B and push it back towards A; both hosts check the frames byte for byte.
+   */
+  @Test
+  void taggedFramesKeepTheirTagIntoTheSwitchAndArePoppedAndPushed() throws Exception {
+    var atA = new java.util.concurrent.LinkedBlockingQueue<byte[]>();
+    var atB = new java.util.concurrent.LinkedBlockingQueue<byte[]>();
+    try (Session s = session(ELECTION.incrementAndGet());
+        RawSocketPort hostA = RawSocketPort.open(100, VETH_A + "p", NS_A);
+        RawSocketPort hostB = RawSocketPort.open(101, VETH_B + "p", NS_B)) {
+      hostA.start((port, frame) -> atA.add(frame));
+      hostB.start((port, frame) -> atB.add(frame));
+      TableEntry permitTagged = acl(20, "permit_acl", ternary("vlan_id", bytes(10, 1), bytes(0xfff, 2)),
+          ternary("ipv4_src", ip("10.77.10.2"), bytes(0xffffffffL, 4)));
+      TableEntry dropUntagged = acl(10, "drop_acl", ternary("ipv4_src", ip("10.77.10.2"), bytes(0xffffffffL, 4)));
+      s.write(List.of(entity(permitTagged), entity(dropUntagged),
+          entity(flow(1, 17, "10.77.10.2", "10.77.20.2", 1111, 2222, "forward_untag_flow_v4",
+              fwd(2, ROUTER_B, MAC_B))),
+          entity(flow(2, 17, "10.77.20.2", "10.77.10.2", 2222, 1111, "forward_vlan_flow_v4",
+              Map.of("port", bytes(1, 2), "smac", bytes(ROUTER_A, 6), "dmac", bytes(MAC_A, 6),
+                  "vlan_id", bytes(10, 2))))));
+
+      TestFrame request = TestFrame.v4().vlan(10, 3).src("10.77.10.2").dst("10.77.20.2").udp(1111, 2222);
+      request.smac = MAC_A;
+      request.dmac = ROUTER_A;
+      hostA.send(request.build());
+      TestFrame.Parsed atHostB = TestFrame.Parsed.of(next(atB, 2222));
+      assertEquals(-1, atHostB.vlan(), "popped towards B");
+      assertEquals(MAC_B, atHostB.dmac());
+      assertEquals(ROUTER_B, atHostB.smac());
+      assertEquals(63, atHostB.ttl());
+      assertTrue(atHostB.ipChecksumOk());
+
+      TestFrame reply = TestFrame.v4().src("10.77.20.2").dst("10.77.10.2").udp(2222, 1111);
+      reply.smac = MAC_B;
+      reply.dmac = ROUTER_B;
+      hostB.send(reply.build());
+      TestFrame.Parsed atHostA = TestFrame.Parsed.of(next(atA, 1111));
+      assertEquals(10, atHostA.vlan(), "pushed towards A");
+      assertEquals(0, atHostA.pcp(), "a pushed tag has PCP 0");
+      assertEquals(MAC_A, atHostA.dmac());
+      assertEquals(ROUTER_A, atHostA.smac());
+
+      List<TableEntry> acl = s.read(TableEntry.newBuilder().setTableId(tableId("acl"))
+          .setCounterData(CounterData.getDefaultInstance()).build());
+      for (TableEntry e : acl) {
+        assertEquals(e.getPriority() == 20 ? 1 : 0, e.getCounterData().getPacketCount(),
+            "priority " + e.getPriority() + ": the frame reached the ACL with its tag");
+      }
+    }
+  }
+
+  /** The next IPv4 UDP frame to {@code dport} a host saw (other traffic, e.g. IPv6 neighbour discovery, skipped). */
+  private static byte[] next(java.util.concurrent.BlockingQueue<byte[]> frames, int dport) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      byte[] f = frames.poll(100, TimeUnit.MILLISECONDS);
+      if (f == null) {
+        continue;
+      }
+      int l3 = (f[12] & 0xff) == 0x81 && f[13] == 0 ? 18 : 14;
+      if (f.length >= l3 + 28 && (f[l3 - 2] & 0xff) == 0x08 && f[l3 - 1] == 0 && f[l3 + 9] == 17
+          && (((f[l3 + 22] & 0xff) << 8) | (f[l3 + 23] & 0xff)) == dport) {
+        return f;
+      }
+    }
+    throw new AssertionError("no UDP frame to port " + dport + " within 10 s");
+  }
+
   Map<String, ByteString> fwd(int port, long smac, long dmac) {
     return Map.of("port", bytes(port, 2), "smac", bytes(smac, 6), "dmac", bytes(dmac, 6));
   }
@@ -203,44 +353,15 @@ class NamespaceForwardingTest {
 
   @Test
   void pingAndNattedUdpCrossTheSwitch() throws Exception {
-    InetSocketAddress address = sw.address();
-    ManagedChannel channel = ManagedChannelBuilder.forAddress(address.getHostString(), address.getPort())
-        .usePlaintext().build();
     List<DatagramChannel> sockets = new ArrayList<>();
-    try {
-      var async = P4RuntimeGrpc.newStub(channel);
-      var blocking = P4RuntimeGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
-      var arbitration = new java.util.concurrent.LinkedBlockingQueue<StreamMessageResponse>();
-      var stream = async.streamChannel(new io.grpc.stub.StreamObserver<>() {
-        public void onNext(StreamMessageResponse m) {
-          if (m.hasArbitration()) {
-            arbitration.add(m);
-          }
-        }
-
-        public void onError(Throwable t) { }
-
-        public void onCompleted() { }
-      });
-      Uint128 election = Uint128.newBuilder().setLow(1).build();
-      stream.onNext(StreamMessageRequest.newBuilder().setArbitration(MasterArbitrationUpdate.newBuilder()
-          .setDeviceId(sw.deviceId()).setElectionId(election)).build());
-      assertNotNull(arbitration.poll(10, TimeUnit.SECONDS));
-      blocking.setForwardingPipelineConfig(SetForwardingPipelineConfigRequest.newBuilder()
-          .setDeviceId(sw.deviceId()).setElectionId(election)
-          .setAction(SetForwardingPipelineConfigRequest.Action.VERIFY_AND_COMMIT)
-          .setConfig(ForwardingPipelineConfig.newBuilder().setP4Info(p4Info)).build());
-      List<TableEntry> entries = List.of(
-          flow(1, 1, "10.77.1.2", "10.77.2.2", 0, 0, "forward_flow_v4", fwd(2, ROUTER_B, MAC_B)),
-          flow(2, 1, "10.77.2.2", "10.77.1.2", 0, 0, "forward_flow_v4", fwd(1, ROUTER_A, MAC_A)),
-          flow(1, 17, "10.77.1.2", "10.77.2.2", 5000, 6000, "nat_flow_v4",
-              nat(2, ROUTER_B, MAC_B, "10.77.2.1", "10.77.2.2", 7000, 6000)),
-          flow(2, 17, "10.77.2.2", "10.77.2.1", 6000, 7000, "nat_flow_v4",
-              nat(1, ROUTER_A, MAC_A, "10.77.2.2", "10.77.1.2", 6000, 5000)));
-      WriteRequest.Builder w = WriteRequest.newBuilder().setDeviceId(sw.deviceId()).setElectionId(election);
-      entries.forEach(e -> w.addUpdates(Update.newBuilder().setType(Update.Type.INSERT)
-          .setEntity(Entity.newBuilder().setTableEntry(e))));
-      blocking.write(w.build());
+    try (Session s = session(ELECTION.incrementAndGet())) {
+      s.write(List.of(
+          entity(flow(1, 1, "10.77.1.2", "10.77.2.2", 0, 0, "forward_flow_v4", fwd(2, ROUTER_B, MAC_B))),
+          entity(flow(2, 1, "10.77.2.2", "10.77.1.2", 0, 0, "forward_flow_v4", fwd(1, ROUTER_A, MAC_A))),
+          entity(flow(1, 17, "10.77.1.2", "10.77.2.2", 5000, 6000, "nat_flow_v4",
+              nat(2, ROUTER_B, MAC_B, "10.77.2.1", "10.77.2.2", 7000, 6000))),
+          entity(flow(2, 17, "10.77.2.2", "10.77.2.1", 6000, 7000, "nat_flow_v4",
+              nat(1, ROUTER_A, MAC_A, "10.77.2.2", "10.77.1.2", 6000, 5000)))));
 
       run("ip", "netns", "exec", NS_A, "ping", "-c", "2", "-W", "3", "10.77.2.2");
 
@@ -261,22 +382,16 @@ class NamespaceForwardingTest {
       assertEquals(new InetSocketAddress("10.77.2.2", 6000), replyFrom, "the reply is translated back");
       assertEquals("world", new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8));
 
-      var read = blocking.read(ReadRequest.newBuilder().setDeviceId(sw.deviceId()).addEntities(Entity.newBuilder()
-          .setTableEntry(TableEntry.newBuilder().setTableId(tableId("flow_v4"))
-              .setCounterData(CounterData.getDefaultInstance()))).build());
-      List<Long> packets = new ArrayList<>();
-      read.forEachRemaining(r -> r.getEntitiesList().forEach(e -> packets.add(
-          e.getTableEntry().getCounterData().getPacketCount())));
+      List<Long> packets = s.read(TableEntry.newBuilder().setTableId(tableId("flow_v4"))
+          .setCounterData(CounterData.getDefaultInstance()).build()).stream()
+          .map(e -> e.getCounterData().getPacketCount()).toList();
       assertEquals(4, packets.size());
       assertTrue(packets.get(0) >= 2 && packets.get(1) >= 2, "pings counted: " + packets);
       assertEquals(List.of(1L, 1L), packets.subList(2, 4), "one datagram each way");
-      stream.onCompleted();
     } finally {
       for (DatagramChannel c : sockets) {
         c.close();
       }
-      channel.shutdownNow();
-      channel.awaitTermination(5, TimeUnit.SECONDS);
     }
   }
 
