@@ -50,9 +50,9 @@ public final class InstallRateBench {
     static Options parse(String[] args) {
       List<String> targets = List.of("sink", "noop", "softswitch");
       int[] batches = {1, 64, 1024};
-      int entries = 1_048_576;
+      int entries = 262_144;
       int inFlight = 8;
-      int warmup = 262_144;
+      int warmup = 65_536;
       for (int i = 0; i < args.length; i++) {
         String v = i + 1 < args.length ? args[i + 1] : "";
         switch (args[i]) {

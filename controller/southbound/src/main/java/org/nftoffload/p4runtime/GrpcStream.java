@@ -233,19 +233,25 @@ final class GrpcStream implements StreamClient {
     }
 
     private void arbitration(MasterArbitrationUpdate a) {
-      boolean primary = a.getStatus().getCode() == io.grpc.Status.Code.OK.value();
-      Optional<ElectionId> primaryId = a.hasElectionId()
-          && (a.getElectionId().getHigh() != 0 || a.getElectionId().getLow() != 0)
-          ? Optional.of(new ElectionId(a.getElectionId().getHigh(), a.getElectionId().getLow())) : Optional.empty();
-      Mastership m = new Mastership(primary ? Mastership.State.PRIMARY : Mastership.State.BACKUP,
-          election.get(), primary ? Optional.of(election.get()) : primaryId);
+      int code = a.getStatus().getCode();
+      boolean primary = code == io.grpc.Status.Code.OK.value();
+      ElectionId reported = a.hasElectionId()
+          ? new ElectionId(a.getElectionId().getHigh(), a.getElectionId().getLow()) : null;
+      // ALREADY_EXISTS: someone else is primary (the reported id is theirs); NOT_FOUND: nobody is primary and the
+      // reported id is the highest the device has seen, which a new primary must reach.
+      Optional<ElectionId> primaryId = primary ? Optional.of(election.get())
+          : code == io.grpc.Status.Code.ALREADY_EXISTS.value() ? Optional.ofNullable(reported) : Optional.empty();
+      Mastership m = new Mastership(primary ? Mastership.State.PRIMARY : Mastership.State.BACKUP, election.get(),
+          primaryId);
       CompletableFuture<Mastership> pending;
       synchronized (GrpcStream.this) {
         attempt = 0;
         pending = firstAnswer;
       }
       setMastership(m);
-      if (pending != null) {
+      // An answer to our latest announcement says we are primary or reports an id at least ours; anything else
+      // is a notice the device sent before it saw the announcement.
+      if (pending != null && (primary || (reported != null && reported.compareTo(election.get()) >= 0))) {
         pending.complete(m);
       }
     }

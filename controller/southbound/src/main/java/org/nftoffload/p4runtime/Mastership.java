@@ -7,7 +7,8 @@ import java.util.Optional;
  *
  * @param state primary, backup, or not connected
  * @param ours the election id this client uses
- * @param primary the primary's election id when the device told us (absent when no controller is primary)
+ * @param primary the primary's election id (ours when primary); absent when no controller is primary, which after
+ *     a primary left lasts until some controller announces an id at least as high as the highest seen
  */
 public record Mastership(State state, ElectionId ours, Optional<ElectionId> primary) {
 

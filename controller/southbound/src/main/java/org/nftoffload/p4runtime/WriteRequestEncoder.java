@@ -40,10 +40,12 @@ final class WriteRequestEncoder {
 
   private final P4InfoIndex index;
   // Scratch for one entry, reused: the key values in P4Info order and their canonical starts; same for params.
-  private ByteBuffer[] keyValues = new ByteBuffer[16];
+  private byte[][] keyValues = new byte[16][];
+  private int[] keyEnds = new int[16];
   private int[] keyStarts = new int[16];
   private int[] keySizes = new int[16];
-  private ByteBuffer[] paramValues = new ByteBuffer[16];
+  private byte[][] paramValues = new byte[16][];
+  private int[] paramEnds = new int[16];
   private int[] paramStarts = new int[16];
   private int[] paramSizes = new int[16];
   private byte[] buf = new byte[1 << 16];
@@ -138,30 +140,105 @@ final class WriteRequestEncoder {
     }
   }
 
-  private static ByteBuffer bytesOf(ImmutableByteSequence s) {
-    if (SEQUENCE_BYTES != null) {
-      ByteBuffer b = (ByteBuffer) SEQUENCE_BYTES.get(s);
-      if (b != null) {
-        return b;
-      }
+  // The array, offset and end of the last value bytesOf() looked at (set together, read right after).
+  private byte[] valueArray;
+  private int valueStart;
+  private int valueEnd;
+
+  /** Points valueArray/valueStart/valueEnd at the bytes of {@code s}, without copying when they are on the heap. */
+  private void bytesOf(ImmutableByteSequence s) {
+    ByteBuffer b = SEQUENCE_BYTES != null ? (ByteBuffer) SEQUENCE_BYTES.get(s) : null;
+    if (b != null && b.hasArray()) {
+      valueArray = b.array();
+      valueStart = b.arrayOffset();
+      valueEnd = valueStart + b.capacity();
+    } else {
+      valueArray = s.asArray();
+      valueStart = 0;
+      valueEnd = valueArray.length;
     }
-    return s.asReadOnlyBuffer();
   }
 
-  /** Start of the canonical form of {@code b}'s bytes [0, capacity), or -1 when it is empty or does not fit. */
-  private static int canonicalStart(ByteBuffer b, int bitWidth) {
-    int end = b.capacity();
-    if (end == 0) {
+  // Identity caches: entries built from shared id constants (FlowtableP4) resolve by reference, not by hashing and
+  // comparing name strings, which was most of the encoder's time. Bounded: one slot per table, action, field, param.
+  private Object lastTableId;
+  private TableInfo lastTable;
+  private final java.util.Map<Object, ActionInfo> actionsById = new java.util.IdentityHashMap<>();
+  private final java.util.Map<TableInfo, Object[]> fieldIdsByTable = new java.util.IdentityHashMap<>();
+  private final java.util.Map<ActionInfo, Object[]> paramIdsByAction = new java.util.IdentityHashMap<>();
+
+  private TableInfo table(org.onosproject.net.pi.model.PiTableId id) {
+    if (id != lastTableId) {
+      lastTable = index.findTable(id.id()).orElse(null);
+      lastTableId = id;
+    }
+    return lastTable;
+  }
+
+  private ActionInfo action(org.onosproject.net.pi.model.PiActionId id) {
+    ActionInfo a = actionsById.get(id);
+    if (a == null) {
+      a = index.findAction(id.id()).orElse(null);
+      if (a != null && actionsById.size() < 256) {
+        actionsById.put(id, a);
+      }
+    }
+    return a;
+  }
+
+  private Object[] fieldIdCache(TableInfo t) {
+    return fieldIdsByTable.computeIfAbsent(t, k -> new Object[k.key().size()]);
+  }
+
+  private Object[] paramIdCache(ActionInfo a) {
+    return paramIdsByAction.computeIfAbsent(a, k -> new Object[k.ordered().size()]);
+  }
+
+  private static Field field(TableInfo t, Object[] ids, org.onosproject.net.pi.model.PiMatchFieldId id, int hint) {
+    // Entries usually list their fields in P4Info order: try the slot of the same rank first.
+    if (hint < ids.length && ids[hint] == id) {
+      return t.key().get(hint);
+    }
+    for (int i = 0; i < ids.length; i++) {
+      if (ids[i] == id) {
+        return t.key().get(i);
+      }
+    }
+    Field f = t.byName().get(id.id());
+    if (f != null) {
+      ids[f.position()] = id;
+    }
+    return f;
+  }
+
+  private static Param param(ActionInfo a, Object[] ids, org.onosproject.net.pi.model.PiActionParamId id, int hint) {
+    if (hint < ids.length && ids[hint] == id) {
+      return a.ordered().get(hint);
+    }
+    for (int i = 0; i < ids.length; i++) {
+      if (ids[i] == id) {
+        return a.ordered().get(i);
+      }
+    }
+    Param p = a.byName().get(id.id());
+    if (p != null) {
+      ids[p.position()] = id;
+    }
+    return p;
+  }
+
+  /** Start of the canonical form of {@code a[start, end)}, or -1 when it is empty or does not fit. */
+  private static int canonicalStart(byte[] a, int start, int end, int bitWidth) {
+    if (start >= end) {
       return -1;
     }
-    int start = 0;
-    while (start < end - 1 && b.get(start) == 0) {
+    while (start < end - 1 && a[start] == 0) {
       start++;
     }
     int len = end - start;
-    int maxLen = Bytestrings.byteWidth(bitWidth);
-    int topBits = bitWidth % 8;
-    if (len > maxLen || (len == maxLen && topBits != 0 && (b.get(start) & 0xff) >>> topBits != 0)) {
+    int maxLen = (bitWidth + 7) >>> 3;
+    int topBits = bitWidth & 7;
+    if (len > maxLen || (len == maxLen && topBits != 0 && (a[start] & 0xff) >>> topBits != 0)) {
       return -1;
     }
     return start;
@@ -176,28 +253,31 @@ final class WriteRequestEncoder {
     if (e.isDefaultAction() || e.priority().isPresent() || !(e.action() instanceof PiAction action)) {
       return -1;
     }
-    TableInfo t = index.findTable(e.table().id()).orElse(null);
+    TableInfo t = table(e.table());
     if (t == null || !t.allExact() || t.key().size() > keyValues.length) {
       return -1;
     }
-    ActionInfo a = index.findAction(action.id().id()).orElse(null);
+    ActionInfo a = action(action.id());
     if (a == null || !t.actionIds().contains(a.id()) || a.ordered().size() > paramValues.length) {
       return -1;
     }
     java.util.Arrays.fill(keyValues, 0, t.key().size(), null);
     java.util.Arrays.fill(paramValues, 0, a.ordered().size(), null);
+    Object[] fieldIds = fieldIdCache(t);
+    int seenFields = 0;
     for (PiFieldMatch m : e.matchKey().fieldMatches()) {
-      Field f = t.byName().get(m.fieldId().id());
+      Field f = field(t, fieldIds, m.fieldId(), seenFields++);
       if (f == null || !(m instanceof PiExactFieldMatch exact)) {
         return -1;
       }
-      ByteBuffer v = bytesOf(exact.value());
-      int start = canonicalStart(v, f.bitWidth());
+      bytesOf(exact.value());
+      int start = canonicalStart(valueArray, valueStart, valueEnd, f.bitWidth());
       if (start < 0) {
         return -1;
       }
-      keyValues[f.position()] = v;
+      keyValues[f.position()] = valueArray;
       keyStarts[f.position()] = start;
+      keyEnds[f.position()] = valueEnd;
     }
     int size = fieldVarint(TableEntry.TABLE_ID_FIELD_NUMBER, t.id());
     for (int i = 0; i < t.key().size(); i++) {
@@ -205,25 +285,27 @@ final class WriteRequestEncoder {
         return -1;
       }
       Field f = t.key().get(i);
-      int exactSize = fieldBytes(FieldMatch.Exact.VALUE_FIELD_NUMBER, keyValues[i].capacity() - keyStarts[i]);
+      int exactSize = fieldBytes(FieldMatch.Exact.VALUE_FIELD_NUMBER, keyEnds[i] - keyStarts[i]);
       int fmSize = fieldVarint(FieldMatch.FIELD_ID_FIELD_NUMBER, f.id()) + fieldLen(FieldMatch.EXACT_FIELD_NUMBER,
           exactSize);
       keySizes[i] = fmSize;
       size += fieldLen(TableEntry.MATCH_FIELD_NUMBER, fmSize);
     }
     int given = 0;
+    Object[] paramIds = paramIdCache(a);
     for (PiActionParam p : action.parameters()) {
-      Param param = a.byName().get(p.id().id());
+      Param param = param(a, paramIds, p.id(), given);
       if (param == null) {
         return -1;
       }
-      ByteBuffer v = bytesOf(p.value());
-      int start = canonicalStart(v, param.bitWidth());
+      bytesOf(p.value());
+      int start = canonicalStart(valueArray, valueStart, valueEnd, param.bitWidth());
       if (start < 0) {
         return -1;
       }
-      paramValues[param.position()] = v;
+      paramValues[param.position()] = valueArray;
       paramStarts[param.position()] = start;
+      paramEnds[param.position()] = valueEnd;
       given++;
     }
     if (given != a.ordered().size()) {
@@ -233,7 +315,7 @@ final class WriteRequestEncoder {
     for (int i = 0; i < a.ordered().size(); i++) {
       Param param = a.ordered().get(i);
       int pSize = fieldVarint(Action.Param.PARAM_ID_FIELD_NUMBER, param.id())
-          + fieldBytes(Action.Param.VALUE_FIELD_NUMBER, paramValues[i].capacity() - paramStarts[i]);
+          + fieldBytes(Action.Param.VALUE_FIELD_NUMBER, paramEnds[i] - paramStarts[i]);
       paramSizes[i] = pSize;
       aSize += fieldLen(Action.PARAMS_FIELD_NUMBER, pSize);
     }
@@ -267,7 +349,7 @@ final class WriteRequestEncoder {
       varint(keySizes[i]);
       tag(FieldMatch.FIELD_ID_FIELD_NUMBER, WT_VARINT);
       varint(table.key().get(i).id());
-      int len = keyValues[i].capacity() - keyStarts[i];
+      int len = keyEnds[i] - keyStarts[i];
       tag(FieldMatch.EXACT_FIELD_NUMBER, WT_LEN);
       varint(fieldBytes(FieldMatch.Exact.VALUE_FIELD_NUMBER, len));
       tag(FieldMatch.Exact.VALUE_FIELD_NUMBER, WT_LEN);
@@ -284,7 +366,7 @@ final class WriteRequestEncoder {
       varint(paramSizes[i]);
       tag(Action.Param.PARAM_ID_FIELD_NUMBER, WT_VARINT);
       varint(actionInfo.ordered().get(i).id());
-      int len = paramValues[i].capacity() - paramStarts[i];
+      int len = paramEnds[i] - paramStarts[i];
       tag(Action.Param.VALUE_FIELD_NUMBER, WT_LEN);
       bytes(paramValues[i], paramStarts[i], len);
     }
@@ -340,9 +422,9 @@ final class WriteRequestEncoder {
     buf[pos++] = (byte) v;
   }
 
-  private void bytes(ByteBuffer src, int start, int len) {
+  private void bytes(byte[] src, int start, int len) {
     varint(len);
-    src.get(start, buf, pos, len);
+    System.arraycopy(src, start, buf, pos, len);
     pos += len;
   }
 }

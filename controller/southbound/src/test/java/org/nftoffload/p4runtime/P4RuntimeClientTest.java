@@ -94,9 +94,8 @@ class P4RuntimeClientTest {
     assertEquals(RpcCode.PERMISSION_DENIED, refused.results().get(0).code());
     high.close();
     // The spec gives no primary until an id at least as high as the highest seen is announced.
-    await(() -> low.mastership().state() == Mastership.State.BACKUP && low.mastership().primary().isPresent()
-        && low.mastership().primary().get().equals(ElectionId.of(9)) && !low.mastership().isPrimary(),
-        "low to learn the primary left");
+    await(() -> low.mastership().state() == Mastership.State.BACKUP && low.mastership().primary().isEmpty(),
+        "low to learn that nobody is primary");
     assertTrue(get(low.reannounce(ElectionId.of(10))).isPrimary());
     assertTrue(get(low.write(List.of(TableUpdate.insert(FlowEntries.flowV4(1, 1))))).results().get(0).code()
         != RpcCode.PERMISSION_DENIED, "writes carry the new election id");
