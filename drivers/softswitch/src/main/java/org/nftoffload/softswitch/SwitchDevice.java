@@ -26,7 +26,8 @@ public final class SwitchDevice {
     void packetIn(int ingressPort, int reason, byte[] frame);
   }
 
-  private final ReentrantLock lock = new ReentrantLock();
+  // fair: under heavy traffic a control-plane write still gets its turn
+  private final ReentrantLock lock = new ReentrantLock(true);
   private final Pipeline pipeline;
   private final InstantSource clock;
   private final Map<Integer, Port> ports = new ConcurrentHashMap<>();

@@ -474,6 +474,54 @@ class P4RuntimeServerTest {
     s.close();
   }
 
+  /**
+   * While frames stream through, a DATAPLANE_ATOMIC batch moves a flow from one action to another by DELETE then
+   * INSERT: no frame may see the gap between the two (it would be punted as a miss).
+   */
+  @Test
+  void dataplaneAtomicBatchesAreNeverSeenHalfApplied() throws Exception {
+    SpecClient.Stream s = primaryWithPipeline();
+    InMemoryPort port3 = new InMemoryPort(3);
+    sw.device().attach(port3);
+    TestFrame f = TestFrame.v4().udp(4000, 4000);
+    Map<String, ByteString> to3 = new LinkedHashMap<>();
+    to3.put("port", SpecClient.bytes(3, 2));
+    to3.put("smac", SpecClient.bytes(SMAC, 6));
+    to3.put("dmac", SpecClient.bytes(DMAC, 6));
+    client.write(10, insert(flowFor(f)));
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+    byte[] frame = f.build();
+    Thread traffic = Thread.ofPlatform().start(() -> {
+      for (int i = 0; i < 100_000 && !stop.get(); i++) {
+        port1.inject(frame);
+        sent.incrementAndGet();
+      }
+    });
+    try {
+      for (int i = 0; i < 20; i++) {
+        TableEntry.Builder next = flowFor(f).setAction(i % 2 == 0 ? action("forward_flow_v4", to3) : forwardTo2());
+        client.write(10, WriteRequest.Atomicity.DATAPLANE_ATOMIC, List.of(
+            update(Update.Type.DELETE, flowFor(f)), insert(next)));
+      }
+    } finally {
+      stop.set(true);
+      traffic.join(30_000);
+    }
+    int out2 = 0;
+    int out3 = 0;
+    while (port2.poll() != null) {
+      out2++;
+    }
+    while (port3.poll() != null) {
+      out3++;
+    }
+    assertTrue(out2 > 0 && out3 > 0, "the batches ran while traffic flowed: " + out2 + " / " + out3);
+    assertEquals(sent.get(), out2 + out3, "every frame was forwarded by one version of the entry or the other");
+    assertTrue(s.received.stream().noneMatch(StreamMessageResponse::hasPacket), "no frame missed the table");
+    s.close();
+  }
+
   @Test
   void fullTableRefusesOnlyTheUpdateThatDoesNotFit() throws Exception {
     client.close();
