@@ -139,16 +139,16 @@ class AgentKernelTest {
     }
 
     private static FlowAdd awaitAdd(int protocol, int sourcePort, int destinationPort) throws InterruptedException {
-        return controller.await(m -> m.hasFlowAdd()
-                && m.getFlowAdd().getOriginal().getTuple().getProtocol() == protocol
-                && (sourcePort == 0 || m.getFlowAdd().getOriginal().getTuple().getSourcePort() == sourcePort)
-                && m.getFlowAdd().getOriginal().getTuple().getDestinationPort() == destinationPort,
-                10, "FlowAdd proto " + protocol + " port " + sourcePort + " -> " + destinationPort).getFlowAdd();
+        return FakeController.add(controller.await(m -> FakeController.isAdd(m)
+                && FakeController.add(m).getOriginal().getTuple().getProtocol() == protocol
+                && (sourcePort == 0 || FakeController.add(m).getOriginal().getTuple().getSourcePort() == sourcePort)
+                && FakeController.add(m).getOriginal().getTuple().getDestinationPort() == destinationPort,
+                10, "FlowAdd proto " + protocol + " port " + sourcePort + " -> " + destinationPort));
     }
 
     private static FlowDelete awaitDelete(long conntrackId, int seconds) throws InterruptedException {
-        return controller.await(m -> m.hasFlowDelete() && m.getFlowDelete().getConntrackId() == conntrackId,
-                seconds, "FlowDelete of ct " + conntrackId).getFlowDelete();
+        return FakeController.delete(controller.await(m -> FakeController.isDelete(m)
+                && FakeController.delete(m).getConntrackId() == conntrackId, seconds, "FlowDelete of ct " + conntrackId));
     }
 
     private static ByteString ip(String a) throws Exception {

@@ -5,7 +5,11 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import org.nftoffload.agent.v1.AgentMessage;
 import org.nftoffload.agent.v1.ControllerMessage;
+import org.nftoffload.agent.v1.FlowAdd;
 import org.nftoffload.agent.v1.FlowAgentGrpc;
+import org.nftoffload.agent.v1.FlowDelete;
+import org.nftoffload.agent.v1.FlowEvent;
+import org.nftoffload.agent.v1.FlowEvents;
 import org.nftoffload.agent.v1.FlowVerdict;
 import org.nftoffload.agent.v1.HelloAck;
 
@@ -28,6 +32,8 @@ public final class FakeController implements AutoCloseable {
     private final Server server;
     private final BlockingQueue<AgentMessage> received = new LinkedBlockingQueue<>();
     private final AtomicLong count = new AtomicLong();
+    private final AtomicLong adds = new AtomicLong();
+    private final AtomicLong deletes = new AtomicLong();
     private final java.util.concurrent.ConcurrentHashMap<AgentMessage.KindCase, AtomicLong> byKind =
             new java.util.concurrent.ConcurrentHashMap<>();
     private volatile StreamObserver<ControllerMessage> current;
@@ -45,19 +51,34 @@ public final class FakeController implements AutoCloseable {
                             public void onNext(AgentMessage m) {
                                 count.incrementAndGet();
                                 byKind.computeIfAbsent(m.getKindCase(), k -> new AtomicLong()).incrementAndGet();
+                                for (FlowEvent e : m.getEvents().getEventsList()) {
+                                    (e.hasAdd() ? adds : deletes).incrementAndGet();
+                                }
                                 if (FakeController.this.record) {
-                                    received.add(m);
+                                    if (m.hasEvents()) {
+                                        // one entry per event, so tests can wait for single events
+                                        for (FlowEvent e : m.getEvents().getEventsList()) {
+                                            received.add(AgentMessage.newBuilder()
+                                                    .setEvents(FlowEvents.newBuilder().addEvents(e)).build());
+                                        }
+                                    } else {
+                                        received.add(m);
+                                    }
                                 }
                                 synchronized (responses) {
                                     if (m.hasHello()) {
                                         responses.onNext(ControllerMessage.newBuilder()
                                                 .setHelloAck(HelloAck.newBuilder().setControllerId("fake")).build());
-                                    } else if (m.hasFlowAdd() && FakeController.this.record) {
-                                        responses.onNext(ControllerMessage.newBuilder().setVerdict(FlowVerdict.newBuilder()
-                                                .setConntrackId(m.getFlowAdd().getConntrackId())
-                                                .setZone(m.getFlowAdd().getZone())
-                                                .setOriginal(m.getFlowAdd().getOriginal().getTuple())
-                                                .setOffloaded(true)).build());
+                                    } else if (FakeController.this.record) {
+                                        for (FlowEvent e : m.getEvents().getEventsList()) {
+                                            if (e.hasAdd()) {
+                                                responses.onNext(ControllerMessage.newBuilder().setVerdict(FlowVerdict.newBuilder()
+                                                        .setConntrackId(e.getAdd().getConntrackId())
+                                                        .setZone(e.getAdd().getZone())
+                                                        .setOriginal(e.getAdd().getOriginal().getTuple())
+                                                        .setOffloaded(true)).build());
+                                            }
+                                        }
                                     }
                                 }
                             }
@@ -96,6 +117,36 @@ public final class FakeController implements AutoCloseable {
     /** Messages received so far (counting mode included). */
     public long count() {
         return count.get();
+    }
+
+    /** FlowAdd events received so far. */
+    public long adds() {
+        return adds.get();
+    }
+
+    /** FlowDelete events received so far. */
+    public long deletes() {
+        return deletes.get();
+    }
+
+    /** Whether a recorded message is a FlowAdd event. */
+    public static boolean isAdd(AgentMessage m) {
+        return m.hasEvents() && m.getEvents().getEvents(0).hasAdd();
+    }
+
+    /** The FlowAdd of a recorded message. */
+    public static FlowAdd add(AgentMessage m) {
+        return m.getEvents().getEvents(0).getAdd();
+    }
+
+    /** Whether a recorded message is a FlowDelete event. */
+    public static boolean isDelete(AgentMessage m) {
+        return m.hasEvents() && m.getEvents().getEvents(0).hasDelete();
+    }
+
+    /** The FlowDelete of a recorded message. */
+    public static FlowDelete delete(AgentMessage m) {
+        return m.getEvents().getEvents(0).getDelete();
     }
 
     /** Messages received so far of one kind. */

@@ -9,6 +9,8 @@ import org.nftoffload.agent.flow.FlowTracker;
 import org.nftoffload.agent.v1.AgentMessage;
 import org.nftoffload.agent.v1.ControllerMessage;
 import org.nftoffload.agent.v1.FlowAgentGrpc;
+import org.nftoffload.agent.v1.FlowEvent;
+import org.nftoffload.agent.v1.FlowEvents;
 import org.nftoffload.agent.v1.Hello;
 import org.nftoffload.agent.v1.Resync;
 import org.slf4j.Logger;
@@ -30,6 +32,11 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ControllerLink implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ControllerLink.class);
 
+    /** Events per FlowEvents message at most. */
+    private static final int MAX_BATCH = 512;
+    /** Bytes gRPC may buffer before isReady() turns false: a few batches, so the pipe stays full. */
+    private static final int ON_READY_THRESHOLD = 1 << 20;
+
     private final FlowAgentGrpc.FlowAgentStub stub;
     private final String target;
     private final Hello hello;
@@ -50,7 +57,7 @@ public final class ControllerLink implements AutoCloseable {
 
     public ControllerLink(Channel channel, String target, Hello hello, FlowTracker tracker, Outbox outbox,
                           ControllerHandler handler, Backoff backoff, Clock clock, int resyncChunk) {
-        this.stub = FlowAgentGrpc.newStub(Objects.requireNonNull(channel, "channel"));
+        this.stub = FlowAgentGrpc.newStub(Objects.requireNonNull(channel, "channel")).withOnReadyThreshold(ON_READY_THRESHOLD);
         this.target = target;
         this.hello = hello;
         this.tracker = tracker;
@@ -68,7 +75,7 @@ public final class ControllerLink implements AutoCloseable {
         }
     }
 
-    /** Messages written to the stream so far (all connections). */
+    /** Flow events and control messages written to the stream so far (all connections). */
     public long sent() {
         return sent.get();
     }
@@ -115,15 +122,16 @@ public final class ControllerLink implements AutoCloseable {
                     await(10);
                     continue;
                 }
-                AgentMessage m = outbox.poll(100);
-                int burst = 0;
-                while (m != null) {
-                    s.onNext(m);
-                    sent.incrementAndGet();
-                    if (++burst >= 1024 || !s.isReady()) {
-                        break;
+                FlowEvent first = outbox.poll(100);
+                if (first != null) {
+                    // batch what is already queued: one message per event costs the controller as much as the agent
+                    FlowEvents.Builder batch = FlowEvents.newBuilder().addEvents(first);
+                    FlowEvent next;
+                    while (batch.getEventsCount() < MAX_BATCH && (next = outbox.poll()) != null) {
+                        batch.addEvents(next);
                     }
-                    m = outbox.poll();
+                    s.onNext(AgentMessage.newBuilder().setEvents(batch).build());
+                    sent.addAndGet(batch.getEventsCount());
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

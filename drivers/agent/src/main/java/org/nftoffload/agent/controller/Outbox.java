@@ -4,7 +4,7 @@ import org.nftoffload.agent.flow.DeleteReason;
 import org.nftoffload.agent.flow.Flow;
 import org.nftoffload.agent.flow.FlowEvents;
 import org.nftoffload.agent.flow.FlowKey;
-import org.nftoffload.agent.v1.AgentMessage;
+import org.nftoffload.agent.v1.FlowEvent;
 
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * full state again instead of a silent gap (the flow tracker, not the queue, is the source of truth).
  */
 public final class Outbox implements FlowEvents {
-    private final BlockingQueue<AgentMessage> queue;
+    private final BlockingQueue<FlowEvent> queue;
     private final AtomicBoolean resyncNeeded = new AtomicBoolean();
     private final AtomicLong overflows = new AtomicLong();
     private final AtomicLong offered = new AtomicLong();
@@ -29,15 +29,15 @@ public final class Outbox implements FlowEvents {
 
     @Override
     public void added(Flow flow) {
-        offer(AgentMessage.newBuilder().setFlowAdd(Messages.flowAdd(flow)).build());
+        offer(FlowEvent.newBuilder().setAdd(Messages.flowAdd(flow)).build());
     }
 
     @Override
     public void deleted(FlowKey key, long conntrackId, DeleteReason reason) {
-        offer(AgentMessage.newBuilder().setFlowDelete(Messages.flowDelete(key, conntrackId, reason)).build());
+        offer(FlowEvent.newBuilder().setDelete(Messages.flowDelete(key, conntrackId, reason)).build());
     }
 
-    private void offer(AgentMessage message) {
+    private void offer(FlowEvent message) {
         offered.incrementAndGet();
         if (!queue.offer(message)) {
             overflows.incrementAndGet();
@@ -61,12 +61,12 @@ public final class Outbox implements FlowEvents {
     }
 
     /** The next event, waiting up to {@code millis}; null if none. */
-    AgentMessage poll(long millis) throws InterruptedException {
+    FlowEvent poll(long millis) throws InterruptedException {
         return queue.poll(millis, TimeUnit.MILLISECONDS);
     }
 
     /** The next event without waiting; null if none. */
-    AgentMessage poll() {
+    FlowEvent poll() {
         return queue.poll();
     }
 

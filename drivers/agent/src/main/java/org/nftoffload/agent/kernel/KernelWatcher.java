@@ -45,6 +45,7 @@ public final class KernelWatcher implements AutoCloseable {
     private final AtomicLong eventsHandled = new AtomicLong();
     private final AtomicLong overflows = new AtomicLong();
     private volatile boolean running = true;
+    private volatile boolean paused;
     private Thread thread;
 
     private KernelWatcher(String namespace, Conntrack conntrack, ConntrackEvents events, Routing routing) {
@@ -98,6 +99,20 @@ public final class KernelWatcher implements AutoCloseable {
         return overflows.get();
     }
 
+    /**
+     * Stops reading notifications until {@link #resume}: the kernel queues them in the socket (up to
+     * {@code conntrack.receiveBufferBytes}; beyond that the usual overflow handling resyncs). Used to
+     * measure how fast the agent drains a backlog.
+     */
+    public void pause() {
+        paused = true;
+    }
+
+    /** Reads notifications again. */
+    public void resume() {
+        paused = false;
+    }
+
     /** Asks the loop to re-read the whole table (e.g. after a policy change). */
     public void requestDump() {
         dumpRequested.set(true);
@@ -134,6 +149,10 @@ public final class KernelWatcher implements AutoCloseable {
                         dumpInto(tracker);
                         outbox.requestResync();
                     }
+                    if (paused) {
+                        Thread.sleep(5);
+                        continue;
+                    }
                     fds.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
                     fds.set(ValueLayout.JAVA_SHORT, 14, (short) 0);
                     if (Libc.poll(fds, 2, 200) == 0) {
@@ -155,6 +174,9 @@ public final class KernelWatcher implements AutoCloseable {
                             eventsHandled.addAndGet(n);
                         }
                     }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
                 } catch (ConntrackEvents.OverflowException e) {
                     overflows.incrementAndGet();
                     LOG.warn("{}; re-reading the conntrack table and resyncing the controller", e.getMessage());

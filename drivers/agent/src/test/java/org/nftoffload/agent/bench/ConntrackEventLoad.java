@@ -41,7 +41,8 @@ public final class ConntrackEventLoad {
                     new AgentConfig.Conntrack(256 << 20, 300),
                     new AgentConfig.Queue(1 << 18));
             try (Agent agent = Agent.start(config, Clock.systemUTC())) {
-                waitFor(() -> agent.link().connected(), 10_000, "agent connected");
+                waitFor(() -> agent.link().connected() && controller.count(AgentMessage.KindCase.RESYNC) > 0, 30_000,
+                        "agent connected and resynced");
                 DatagramChannel h1 = lab.h1.namespace().call(() -> {
                     DatagramChannel c = DatagramChannel.open();
                     c.bind(new InetSocketAddress("10.1.1.2", 0));
@@ -50,11 +51,13 @@ public final class ConntrackEventLoad {
                 ByteBuffer payload = ByteBuffer.allocate(16);
                 System.out.printf(Locale.ROOT, "%d flows per round, %d rounds%n", flows, rounds);
                 for (int round = 1; round <= rounds; round++) {
-                    long base = controller.count(AgentMessage.KindCase.FLOW_ADD);
+                    long base = controller.adds();
                     long resyncs0 = controller.count(AgentMessage.KindCase.RESYNC);
                     long handled0 = agent.kernel().eventsHandled();
                     long overflows0 = agent.kernel().overflows() + agent.outbox().overflows();
-                    long t0 = System.nanoTime();
+                    // phase 1: the kernel queues N NEW events while the agent does not read, then the agent drains them
+                    agent.kernel().pause();
+                    long g0 = System.nanoTime();
                     for (int i = 0; i < flows; i++) {
                         payload.clear();
                         h1.send(payload, new InetSocketAddress("10.1.2.2", 1024 + i % 64000));
@@ -69,32 +72,40 @@ public final class ConntrackEventLoad {
                         }
                     }
                     long sent = System.nanoTime();
-                    waitFor(() -> controller.count(AgentMessage.KindCase.FLOW_ADD) - base >= flows
+                    Thread.sleep(200); // let the last events reach the socket
+                    long t0 = System.nanoTime();
+                    agent.kernel().resume();
+                    waitFor(() -> controller.adds() - base >= flows
                             || settled(agent, controller, resyncs0), 120_000, "FlowAdds at the controller");
                     long added = System.nanoTime();
                     long handledNew = agent.kernel().eventsHandled() - handled0;
 
-                    long base2 = controller.count(AgentMessage.KindCase.FLOW_DELETE);
+                    long base2 = controller.deletes();
                     long resyncs1 = controller.count(AgentMessage.KindCase.RESYNC);
                     long handled1 = agent.kernel().eventsHandled();
-                    long t1 = System.nanoTime();
+                    // phase 2: conntrack -F while the agent does not read: N DESTROY events queued, then drained
+                    agent.kernel().pause();
+                    long f0 = System.nanoTime();
                     lab.router.exec(null, "conntrack", "-F");
                     long flushed = System.nanoTime();
-                    waitFor(() -> controller.count(AgentMessage.KindCase.FLOW_DELETE) - base2 >= flows
+                    Thread.sleep(200);
+                    long t1 = System.nanoTime();
+                    agent.kernel().resume();
+                    waitFor(() -> controller.deletes() - base2 >= flows
                             || settled(agent, controller, resyncs1) && agent.tracker().size() == 0,
                             30_000, "FlowDeletes at the controller", () -> "deletes "
-                                    + (controller.count(AgentMessage.KindCase.FLOW_DELETE) - base2) + ", events handled "
+                                    + (controller.deletes() - base2) + ", events handled "
                                     + (agent.kernel().eventsHandled() - handled1) + ", tracked " + agent.tracker().size()
                                     + ", overflows " + agent.kernel().overflows() + ", outbox " + agent.outbox().size());
                     long deleted = System.nanoTime();
                     long handledDestroy = agent.kernel().eventsHandled() - handled1;
                     long overflows = agent.kernel().overflows() + agent.outbox().overflows() - overflows0;
                     System.out.printf(Locale.ROOT,
-                            "round %d: NEW phase %,d events handled, %,.0f flows/s sent, %,.0f FlowAdds/s forwarded; "
-                                    + "DESTROY phase (conntrack -F took %.0f ms) %,d events handled, %,.0f FlowDeletes/s forwarded; "
-                                    + "overflows %d%n",
-                            round, handledNew, flows / secs(t0, sent), flows / secs(t0, added),
-                            (flushed - t1) / 1e6, handledDestroy, flows / secs(t1, deleted), overflows);
+                            "round %d: NEW: %,d flows generated at %,.0f/s, backlog of %,d events drained at %,.0f events/s "
+                                    + "(FlowAdds at the controller); DESTROY: conntrack -F %.0f ms, backlog of %,d events "
+                                    + "drained at %,.0f events/s (FlowDeletes at the controller); overflows %d%n",
+                            round, flows, flows / secs(g0, sent), handledNew, handledNew / secs(t0, added),
+                            (flushed - f0) / 1e6, handledDestroy, handledDestroy / secs(t1, deleted), overflows);
                 }
                 h1.close();
             }

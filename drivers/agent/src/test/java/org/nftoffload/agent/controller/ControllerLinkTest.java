@@ -94,7 +94,7 @@ class ControllerLinkTest {
             }
             for (int i = 1; i <= 4; i++) {
                 long id = i;
-                first.await(m -> m.hasFlowAdd() && m.getFlowAdd().getConntrackId() == id, 10, "FlowAdd " + i);
+                first.await(m -> FakeController.isAdd(m) && FakeController.add(m).getConntrackId() == id, 10, "FlowAdd " + i);
             }
             first.send(ControllerMessage.newBuilder().setActivity(FlowActivity.newBuilder().setConntrackId(2)
                     .setOriginal(Messages.tuple(TestFlows.plain(2, 40002).original())).setPackets(5)).build());
@@ -115,7 +115,7 @@ class ControllerLinkTest {
                 assertEquals(Set.of(1L, 2L, 4L), resyncIds(second));
                 assertTrue(s.link.connects() >= 2);
                 s.tracker.onEvent(TestFlows.event(ConntrackEvent.Type.UPDATE, TestFlows.plain(5, 40005)));
-                second.await(m -> m.hasFlowAdd() && m.getFlowAdd().getConntrackId() == 5, 10, "FlowAdd after restart");
+                second.await(m -> FakeController.isAdd(m) && FakeController.add(m).getConntrackId() == 5, 10, "FlowAdd after restart");
             }
         }
     }
@@ -136,8 +136,8 @@ class ControllerLinkTest {
             assertEquals(10, ids.size(), "every flow reaches the controller: " + ids);
             // and later events still flow normally
             s.tracker.onEvent(TestFlows.event(ConntrackEvent.Type.UPDATE, TestFlows.plain(11, 41011)));
-            FlowAdd add = controller.await(m -> m.hasFlowAdd() && m.getFlowAdd().getConntrackId() == 11, 10,
-                    "FlowAdd 11").getFlowAdd();
+            FlowAdd add = FakeController.add(controller.await(m -> FakeController.isAdd(m)
+                    && FakeController.add(m).getConntrackId() == 11, 10, "FlowAdd 11"));
             assertEquals("r1", add.getOriginal().getIngressIfname());
         }
     }
@@ -149,7 +149,7 @@ class ControllerLinkTest {
             controller.await(AgentMessage::hasHello, 10, "Hello");
             resyncIds(controller);
             s.tracker.onEvent(TestFlows.event(ConntrackEvent.Type.UPDATE, TestFlows.plain(1, 42001)));
-            controller.await(m -> m.hasFlowAdd() && m.getFlowAdd().getConntrackId() == 1, 10, "FlowAdd 1");
+            controller.await(m -> FakeController.isAdd(m) && FakeController.add(m).getConntrackId() == 1, 10, "FlowAdd 1");
             s.outbox.requestResync(); // what the kernel watcher does on ENOBUFS
             assertEquals(Set.of(1L), resyncIds(controller));
         }
