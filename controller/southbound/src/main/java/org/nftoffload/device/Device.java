@@ -190,10 +190,10 @@ public final class Device implements AutoCloseable {
         }
         return CompletableFuture.completedFuture(new WriteResult(List.of(results)));
       }
-      return client.write(canonical).thenApply(written -> {
+      return writeInOrder(canonical).thenApply(written -> {
         synchronized (this) {
           for (int j = 0; j < canonical.size(); j++) {
-            UpdateResult r = written.results().get(j);
+            UpdateResult r = written.get(j);
             TableUpdate u = canonical.get(j);
             EntryKey k = EntryKey.of(u.entry());
             if (r.ok()) {
@@ -217,6 +217,35 @@ public final class Device implements AutoCloseable {
         return new WriteResult(List.of(results));
       });
     });
+  }
+
+  /**
+   * Writes updates so that two updates of the same entry are applied in the given order: batches in flight may
+   * be applied by the device in any order, so the list is cut where a key repeats and the pieces go one after
+   * another. Lists without repeats (the usual case) are one write.
+   */
+  private CompletableFuture<List<UpdateResult>> writeInOrder(List<TableUpdate> updates) {
+    List<List<TableUpdate>> pieces = new ArrayList<>();
+    java.util.Set<EntryKey> keys = new java.util.HashSet<>();
+    List<TableUpdate> piece = new ArrayList<>();
+    for (TableUpdate u : updates) {
+      if (!keys.add(EntryKey.of(u.entry()))) {
+        pieces.add(piece);
+        piece = new ArrayList<>();
+        keys.clear();
+        keys.add(EntryKey.of(u.entry()));
+      }
+      piece.add(u);
+    }
+    pieces.add(piece);
+    CompletableFuture<List<UpdateResult>> all = CompletableFuture.completedFuture(new ArrayList<>());
+    for (List<TableUpdate> p : pieces) {
+      all = all.thenCompose(acc -> client.write(p).thenApply(r -> {
+        acc.addAll(r.results());
+        return acc;
+      }));
+    }
+    return all;
   }
 
   /** The device said this update can never succeed as is: it is taken out of the desired state. */

@@ -21,12 +21,13 @@ final class GrpcP4RuntimeClient implements P4RuntimeClient {
   private final GrpcReader reader;
   private final GrpcStream stream;
 
-  GrpcP4RuntimeClient(ClientConfig config, P4InfoIndex index, Scheduler scheduler, RandomGenerator random) {
+  GrpcP4RuntimeClient(ClientConfig config, P4InfoIndex index, Scheduler scheduler, RandomGenerator random,
+      java.util.concurrent.Executor encodeExecutor) {
     this.config = config;
     this.channel = Channels.open(config);
     Election election = new Election(config.electionId());
     this.pipeline = new GrpcPipelineConfig(P4RuntimeGrpc.newFutureStub(channel), config, index, election);
-    this.writer = new GrpcWriter(channel, config, index, election);
+    this.writer = new GrpcWriter(channel, config, index, election, encodeExecutor);
     this.reader = new GrpcReader(P4RuntimeGrpc.newStub(channel), config, index);
     this.stream = new GrpcStream(P4RuntimeGrpc.newStub(channel), config, index, scheduler, random, election);
   }

@@ -55,18 +55,22 @@ final class GrpcWriter implements WriteClient {
   private final Channel channel;
   private final ClientConfig config;
   private final P4InfoIndex index;
-  private final WriteRequestEncoder encoder;
+  // One encoder per encoding thread: encoders reuse scratch buffers.
+  private final ThreadLocal<WriteRequestEncoder> encoders;
+  private final java.util.concurrent.Executor encodeExecutor;
   private final ArrayDeque<Batch> queue = new ArrayDeque<>();
   private int inFlight;
 
   private final Election election;
 
-  GrpcWriter(Channel channel, ClientConfig config, P4InfoIndex index, Election election) {
+  GrpcWriter(Channel channel, ClientConfig config, P4InfoIndex index, Election election,
+      java.util.concurrent.Executor encodeExecutor) {
     this.channel = channel;
     this.election = election;
     this.config = config;
     this.index = index;
-    this.encoder = new WriteRequestEncoder(index);
+    this.encoders = ThreadLocal.withInitial(() -> new WriteRequestEncoder(index));
+    this.encodeExecutor = encodeExecutor;
   }
 
   /** One write() call: its results, filled in by batch as calls complete. */
@@ -124,11 +128,26 @@ final class GrpcWriter implements WriteClient {
         next = queue.poll();
         inFlight++;
       }
-      dispatch(next);
+      // Encoding is CPU work: it runs on the encode executor, so write() returns at once and batches in flight
+      // are encoded in parallel on all cores.
+      encodeExecutor.execute(() -> dispatch(next));
     }
   }
 
   private void dispatch(Batch b) {
+    try {
+      encodeAndSend(b);
+    } catch (RuntimeException e) {
+      List<UpdateResult> failed = new ArrayList<>(b.to - b.from);
+      for (int i = b.from; i < b.to; i++) {
+        failed.add(new UpdateResult(b.job.updates.get(i), RpcCode.INTERNAL, "client: " + e));
+      }
+      finish(b, null, failed);
+    }
+  }
+
+  private void encodeAndSend(Batch b) {
+    WriteRequestEncoder encoder = encoders.get();
     List<TableUpdate> updates = b.job.updates;
     byte[] request;
     List<UpdateResult> local = null;

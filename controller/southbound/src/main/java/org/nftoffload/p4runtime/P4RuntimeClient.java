@@ -31,8 +31,17 @@ public interface P4RuntimeClient extends PipelineConfigClient, WriteClient, Read
     }
   }
 
-  /** A client over a new gRPC channel; nothing is sent until {@link #connect()} or the first call. */
+  /**
+   * A client over a new gRPC channel; nothing is sent until {@link #connect()} or the first call. Write requests
+   * are encoded on the JDK's common fork-join pool.
+   */
   static P4RuntimeClient create(ClientConfig config, P4Info p4Info, Scheduler scheduler, RandomGenerator random) {
-    return new GrpcP4RuntimeClient(config, new P4InfoIndex(p4Info), scheduler, random);
+    return create(config, p4Info, scheduler, random, java.util.concurrent.ForkJoinPool.commonPool());
+  }
+
+  /** A client whose write requests are encoded on {@code encodeExecutor} (never on the caller's thread). */
+  static P4RuntimeClient create(ClientConfig config, P4Info p4Info, Scheduler scheduler, RandomGenerator random,
+      java.util.concurrent.Executor encodeExecutor) {
+    return new GrpcP4RuntimeClient(config, new P4InfoIndex(p4Info), scheduler, random, encodeExecutor);
   }
 }

@@ -197,6 +197,31 @@ class DeviceManagerTest {
   }
 
   @Test
+  void updatesOfTheSameEntryInOneApplyLandInOrderDespiteBatchesInFlight() throws Exception {
+    DeviceManager m = new DeviceManager(TestP4Info.pipeline(), new ManagerConfig(ElectionId.of(10), 0,
+        Duration.ofSeconds(30), 1, 8, Duration.ofSeconds(10), org.nftoffload.p4runtime.Backoff.DEFAULT,
+        java.util.Optional.empty()), scheduler, new SplittableRandom(3));
+    managers.add(m);
+    Device d = m.add(new DeviceSpec("sw1", "127.0.0.1", fake.port(), 1, "softswitch", Map.of(), Map.of()));
+    await(() -> d.mastership().isPrimary() && fake.pipelineCookie().isPresent(), "primary with pipeline");
+    List<TableUpdate> updates = new ArrayList<>();
+    for (int round = 0; round < 20; round++) {
+      updates.add(TableUpdate.insert(FlowEntries.flowV4(round, 1)));
+      updates.add(TableUpdate.modify(FlowEntries.flowV4(round, 2)));
+      updates.add(TableUpdate.delete(FlowEntries.flowV4(round, 2)));
+      updates.add(TableUpdate.insert(FlowEntries.flowV4(round, 3)));
+    }
+    WriteResult r = d.apply(updates).get(10, TimeUnit.SECONDS);
+    assertTrue(r.allOk(), () -> r.failures().toString());
+    assertEquals(20, fake.entryCount());
+    assertEquals(d.desired(), d.mirror());
+    for (p4.v1.P4RuntimeOuterClass.TableEntry e : fake.entries()) {
+      assertEquals(com.google.protobuf.ByteString.copyFrom(new byte[] {3}),
+          e.getAction().getAction().getParams(0).getValue(), "the last update of each entry wins");
+    }
+  }
+
+  @Test
   void badSpecsFailNamingTheDevice() {
     DeviceManager m = new DeviceManager(TestP4Info.pipeline(), ManagerConfig.defaults(), scheduler,
         new SplittableRandom(1));
