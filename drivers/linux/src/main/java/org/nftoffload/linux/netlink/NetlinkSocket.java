@@ -118,7 +118,8 @@ public final class NetlinkSocket implements AutoCloseable {
      *                        the queue was full: the caller must resynchronise
      */
     public ByteBuffer receive(int timeoutMillis) throws ErrnoException {
-        if (timeoutMillis >= 0 && !Libc.pollIn(fd, timeoutMillis)) {
+        // timeout 0: one non-blocking recv instead of poll + recv (the event path reads one datagram per event)
+        if (timeoutMillis > 0 && !Libc.pollIn(fd, timeoutMillis)) {
             return null;
         }
         long n = Libc.recv(fd, rxSegment, timeoutMillis >= 0 ? Libc.MSG_DONTWAIT : 0);
