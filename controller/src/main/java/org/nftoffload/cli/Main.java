@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "nftoffload", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Offloads Linux nftables flowtables into P4 switches and SmartNICs.",
-    subcommands = {PipelineCommand.class, SoftswitchCommand.class, PlanCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {PipelineCommand.class, SoftswitchCommand.class, PlanCommand.class, ServeCommand.class,
+        CheckConfigCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec

@@ -72,7 +72,7 @@ public final class ConfigLoader {
   /** Parses configuration text; {@code name} is used in error messages. */
   public ControllerConfig parse(String name, String text) throws ConfigException {
     if (text.isBlank()) {
-      return new ControllerConfig(null, null, null, null, null, null, null);
+      return new ControllerConfig(null, null, null, null, null, null, null, null, null);
     }
     try {
       return mapper.readValue(text, ControllerConfig.class);

@@ -15,6 +15,8 @@ import java.util.Set;
  * Each record validates itself, so a bad value fails at load time naming the setting.
  *
  * @param controllerId name this controller gives itself (HelloAck, logs)
+ * @param electionId P4Runtime election id on every device; the highest among controllers is primary
+ * @param reconcilePeriod how often devices are read back and repaired
  * @param api the REST API listener and its tokens
  * @param agents the agent endpoint listener and the agents allowed to connect
  * @param devices the P4Runtime devices the controller drives
@@ -24,6 +26,8 @@ import java.util.Set;
  */
 public record ControllerConfig(
     @JsonProperty("controller_id") String controllerId,
+    @JsonProperty("election_id") Long electionId,
+    @JsonProperty("reconcile_period") Duration reconcilePeriod,
     Api api,
     Agents agents,
     List<Device> devices,
@@ -33,6 +37,11 @@ public record ControllerConfig(
 
   public ControllerConfig {
     controllerId = controllerId == null ? "nftoffload" : requireText(controllerId, "controller_id");
+    electionId = electionId == null ? 1L : electionId;
+    if (electionId < 1) {
+      throw new IllegalArgumentException("election_id: must be at least 1 (0 means no primary)");
+    }
+    reconcilePeriod = positive(reconcilePeriod, Duration.ofSeconds(30), "reconcile_period");
     api = api == null ? new Api(null, null, null) : api;
     agents = agents == null ? new Agents(null, null, null) : agents;
     devices = devices == null ? List.of() : List.copyOf(devices);
@@ -178,12 +187,11 @@ public record ControllerConfig(
    * @param deviceId P4Runtime device id (default 1)
    * @param driver softswitch, bmv2 or tofino (default softswitch)
    * @param embedded start the software switch in this process (default false; only with driver softswitch)
-   * @param electionId this controller's election id for the device (default 1)
-   * @param ports port name → P4 port number
+     * @param ports port name → P4 port number
    * @param options driver options
    */
   public record Device(String name, String host, Integer port, @JsonProperty("device_id") Long deviceId,
-      String driver, Boolean embedded, @JsonProperty("election_id") Long electionId, Map<String, Integer> ports,
+      String driver, Boolean embedded, Map<String, Integer> ports,
       Map<String, String> options) {
     public Device {
       name = requireText(Objects.requireNonNull(name, "devices[].name is required"), "devices[].name");
@@ -202,10 +210,6 @@ public record ControllerConfig(
       }
       if (embedded && !Loopback.is(host)) {
         throw new IllegalArgumentException(f + "host: an embedded switch listens on loopback only, not " + host);
-      }
-      electionId = electionId == null ? 1L : electionId;
-      if (electionId < 1) {
-        throw new IllegalArgumentException(f + "election_id: must be at least 1 (0 means no primary)");
       }
       ports = ports == null ? Map.of() : Map.copyOf(ports);
       for (var p : ports.entrySet()) {

@@ -9,21 +9,21 @@ import java.time.Instant;
  */
 public interface AgentNotifier {
 
-  void verdict(FlowId flow, boolean offloaded, String reason);
+  void verdict(FlowId flow, long conntrackId, boolean offloaded, String reason);
 
-  void activity(FlowId flow, Instant lastUsed, long packets, long bytes);
+  void activity(FlowId flow, long conntrackId, Instant lastUsed, long packets, long bytes);
 
-  void removed(FlowId flow, String reason);
+  void removed(FlowId flow, long conntrackId, String reason);
 
   /** Discards everything. */
   AgentNotifier NONE = new AgentNotifier() {
     @Override
-    public void verdict(FlowId flow, boolean offloaded, String reason) {}
+    public void verdict(FlowId flow, long conntrackId, boolean offloaded, String reason) {}
 
     @Override
-    public void activity(FlowId flow, Instant lastUsed, long packets, long bytes) {}
+    public void activity(FlowId flow, long conntrackId, Instant lastUsed, long packets, long bytes) {}
 
     @Override
-    public void removed(FlowId flow, String reason) {}
+    public void removed(FlowId flow, long conntrackId, String reason) {}
   };
 }

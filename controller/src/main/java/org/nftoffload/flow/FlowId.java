@@ -3,17 +3,18 @@ package org.nftoffload.flow;
 import java.util.Objects;
 
 /**
- * Identifies a flow across the controller: the agent that reported it and the conntrack entry's zone and id there.
- * Two agents can report the same conntrack id; their flows are distinct.
+ * Identifies a flow across the controller, as the agent protocol does: the reporting agent, the conntrack zone and
+ * the original-direction tuple (conntrack ids are only informational: they are reused and collide at scale).
  *
  * @param agent the reporting agent's id
  * @param zone conntrack zone
- * @param conntrackId conntrack id in that agent's namespace
+ * @param original the tuple of the connection's first packet
  */
-public record FlowId(String agent, int zone, long conntrackId) {
+public record FlowId(String agent, int zone, Tuple original) {
 
   public FlowId {
     Objects.requireNonNull(agent, "agent");
+    Objects.requireNonNull(original, "original");
     if (zone < 0 || zone > 0xffff) {
       throw new IllegalArgumentException("conntrack zone " + zone + " outside 0..65535");
     }
@@ -21,6 +22,6 @@ public record FlowId(String agent, int zone, long conntrackId) {
 
   @Override
   public String toString() {
-    return agent + "/" + zone + "/" + conntrackId;
+    return agent + "/" + zone + "/" + original;
   }
 }

@@ -73,6 +73,7 @@ public final class FlowManager implements AutoCloseable {
 
   /** One flow; mutated only on the actor thread, read (racily, for display) from others. */
   static final class Flow {
+    final long number;
     final FlowId id;
     volatile FlowSpec spec;
     volatile FlowState state;
@@ -98,7 +99,9 @@ public final class FlowManager implements AutoCloseable {
     FlowSpec readd;
     Scheduler.Task retryTask;
 
-    Flow(FlowSpec spec, FlowState state, String device, EntryKey keyOriginal, EntryKey keyReply, long now) {
+    Flow(long number, FlowSpec spec, FlowState state, String device, EntryKey keyOriginal, EntryKey keyReply,
+        long now) {
+      this.number = number;
       this.id = spec.id();
       this.spec = spec;
       this.state = state;
@@ -138,6 +141,7 @@ public final class FlowManager implements AutoCloseable {
   private volatile boolean closed;
   private volatile Scheduler.Task activityTask;
   private boolean flushScheduled;
+  private long numbers;
   private final List<CompletableFuture<Void>> idleWaiters = new ArrayList<>();
 
   public FlowManager(FlowDevices devices, PortMap ports, Settings settings, Clock clock, Scheduler scheduler,
@@ -189,12 +193,12 @@ public final class FlowManager implements AutoCloseable {
   /** An agent reports a flow the kernel chose to offload. */
   public void add(FlowSpec spec) {
     long accepted = System.nanoTime();
-    submit(spec.id(), () -> doAdd(spec, accepted));
+    submit(spec, () -> doAdd(spec, accepted));
   }
 
   /** An agent reports that a flow ended (FIN, RST, timeout): its entries are deleted, nothing is sent back. */
   public void delete(FlowId id, String reason) {
-    submit(id, () -> doDelete(id, reason, false));
+    submit(null, () -> doDelete(id, reason, false));
   }
 
   /**
@@ -286,7 +290,11 @@ public final class FlowManager implements AutoCloseable {
               found.incrementAndGet();
             }
           }
-        }, actor));
+        }, actor).exceptionally(e -> {
+          // nothing to recover from a device that cannot be read yet (no pipeline, unreachable)
+          log.debug("device '{}': no flow entries read back: {}", name, e.toString());
+          return null;
+        }));
       }
     }
     return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(v -> {
@@ -313,6 +321,16 @@ public final class FlowManager implements AutoCloseable {
   public Optional<FlowView> flow(FlowId id) {
     Flow f = flows.get(id);
     return f == null ? Optional.empty() : Optional.of(view(f));
+  }
+
+  /** A flow by its number (a scan: for the REST API, not the fast path). */
+  public Optional<FlowView> flow(long number) {
+    for (Flow f : flows.values()) {
+      if (f.number == number) {
+        return Optional.of(view(f));
+      }
+    }
+    return Optional.empty();
   }
 
   /** Flows by state. */
@@ -385,22 +403,22 @@ public final class FlowManager implements AutoCloseable {
   private FlowView view(Flow f) {
     FlowSpec s = f.spec;
     long last = f.lastUsedMillis;
-    return new FlowView(f.id, f.state, Optional.ofNullable(f.device), s.original(), s.reply(), s.nat(),
+    return new FlowView(f.number, f.id, s.conntrackId(), f.state, Optional.ofNullable(f.device), s.original(), s.reply(), s.nat(),
         Optional.ofNullable(f.reason), f.retries, f.packets, f.bytes, Instant.ofEpochMilli(f.sinceMillis),
         last == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(last)));
   }
 
   // ---------------------------------------------------------------- actor
 
-  private void submit(FlowId id, Runnable work) {
+  private void submit(FlowSpec refused, Runnable work) {
     if (closed) {
       return;
     }
     if (queued.incrementAndGet() > settings.queueCapacity()) {
       queued.decrementAndGet();
       queueFull.increment();
-      if (id != null) {
-        notifier.verdict(id, false, "controller busy: flow queue full");
+      if (refused != null) {
+        notifier.verdict(refused.id(), refused.conntrackId(), false, "controller busy: flow queue full");
       }
       return;
     }
@@ -420,8 +438,8 @@ public final class FlowManager implements AutoCloseable {
     if (existing != null) {
       if (existing.spec.equals(spec)) {
         switch (existing.state) {
-          case OFFLOADED -> notifier.verdict(spec.id(), true, "");
-          case REJECTED -> notifier.verdict(spec.id(), false, existing.reason);
+          case OFFLOADED -> notifier.verdict(spec.id(), spec.conntrackId(), true, "");
+          case REJECTED -> notifier.verdict(spec.id(), spec.conntrackId(), false, existing.reason);
           default -> { }
         }
         return;
@@ -433,23 +451,24 @@ public final class FlowManager implements AutoCloseable {
     }
     if (flows.size() >= settings.maxFlows()) {
       reject("max_flows", spec.id());
-      notifier.verdict(spec.id(), false, "controller tracks flows.max_flows (" + settings.maxFlows() + ") flows");
+      notifier.verdict(spec.id(), spec.conntrackId(), false,
+          "controller tracks flows.max_flows (" + settings.maxFlows() + ") flows");
       return;
     }
     FlowEntries.Pair pair;
     try {
       pair = FlowEntries.of(spec, ports, settings.idleTimeout());
     } catch (FlowRejectedException e) {
-      Flow f = new Flow(spec, FlowState.REJECTED, null, null, null, clock.millis());
+      Flow f = new Flow(++numbers, spec, FlowState.REJECTED, null, null, null, clock.millis());
       f.reason = e.getMessage();
       flows.put(f.id, f);
       reject("unplaceable", f.id);
-      notifier.verdict(f.id, false, e.getMessage());
+      notifier.verdict(f.id, spec.conntrackId(), false, e.getMessage());
       return;
     }
     EntryKey ko = EntryKey.of(pair.original());
     EntryKey kr = EntryKey.of(pair.reply());
-    Flow f = new Flow(spec, FlowState.PENDING, pair.device(), ko, kr, clock.millis());
+    Flow f = new Flow(++numbers, spec, FlowState.PENDING, pair.device(), ko, kr, clock.millis());
     f.acceptedNanos = acceptedNanos;
     Flow clash = byKey.get(ko) != null ? byKey.get(ko) : byKey.get(kr);
     if (clash != null || ko.equals(kr)) {
@@ -457,7 +476,7 @@ public final class FlowManager implements AutoCloseable {
       f.reason = clash != null ? "same match key as flow " + clash.id : "both directions have the same match key";
       flows.put(f.id, f);
       reject("key_clash", f.id);
-      notifier.verdict(f.id, false, f.reason);
+      notifier.verdict(f.id, spec.conntrackId(), false, f.reason);
       return;
     }
     flows.put(f.id, f);
@@ -510,7 +529,7 @@ public final class FlowManager implements AutoCloseable {
         if (f.pending == 0) {
           forget(f);
           if (tellAgent) {
-            notifier.removed(f.id, reason);
+            notifier.removed(f.id, f.spec.conntrackId(), reason);
           }
         } else {
           f.teardownWanted = true;
@@ -651,7 +670,7 @@ public final class FlowManager implements AutoCloseable {
         offloadLatency.record(System.nanoTime() - f.acceptedNanos, TimeUnit.NANOSECONDS);
         f.acceptedNanos = 0;
       }
-      notifier.verdict(f.id, true, "");
+      notifier.verdict(f.id, f.spec.conntrackId(), true, "");
       if (f.teardownWanted) {
         f.teardownWanted = false;
         doDelete(f.id, f.reason == null ? "ended while being offloaded" : f.reason, f.notifyRemoved);
@@ -663,7 +682,7 @@ public final class FlowManager implements AutoCloseable {
     f.sinceMillis = clock.millis();
     f.reason = f.failure;
     reject(f.failureCode.name().toLowerCase(), f.id);
-    notifier.verdict(f.id, false, f.failure);
+    notifier.verdict(f.id, f.spec.conntrackId(), false, f.failure);
     // Delete both halves, not only the one acknowledged: a device that was not primary keeps refused updates as
     // desired state and would install them later behind our back. NOT_FOUND on these deletes is expected.
     f.installedOriginal = true;
@@ -706,7 +725,7 @@ public final class FlowManager implements AutoCloseable {
             .register(meters).increment();
         forget(f);
         if (f.notifyRemoved) {
-          notifier.removed(f.id, f.reason);
+          notifier.removed(f.id, f.spec.conntrackId(), f.reason);
         }
         if (f.readd != null) {
           doAdd(f.readd, System.nanoTime());
@@ -798,7 +817,7 @@ public final class FlowManager implements AutoCloseable {
         f.lastUsedMillis = now;
         f.idleOriginal = false;
         f.idleReply = false;
-        notifier.activity(f.id, Instant.ofEpochMilli(now), s[0], s[1]);
+        notifier.activity(f.id, f.spec.conntrackId(), Instant.ofEpochMilli(now), s[0], s[1]);
       }
     }
   }

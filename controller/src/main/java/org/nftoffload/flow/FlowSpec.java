@@ -8,15 +8,19 @@ import java.util.Objects;
  * original tuple where NAT applies, and each direction's rewrite is taken from the other direction's tuple.
  *
  * @param id the flow's identity
+ * @param conntrackId the conntrack id the agent reported (informational)
  * @param original the direction of the first packet
  * @param reply the answer direction
  */
-public record FlowSpec(FlowId id, Direction original, Direction reply) {
+public record FlowSpec(FlowId id, long conntrackId, Direction original, Direction reply) {
 
   public FlowSpec {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(original, "original");
     Objects.requireNonNull(reply, "reply");
+    if (!id.original().equals(original.tuple())) {
+      throw new IllegalArgumentException("flow " + id + ": id and original path name different tuples");
+    }
     if (original.tuple().ipv4() != reply.tuple().ipv4()) {
       throw new IllegalArgumentException("flow " + id + ": original and reply tuples differ in IP version");
     }

@@ -32,7 +32,7 @@ final class Flows {
   static FlowSpec masqueraded(String agent, int n) {
     Tuple orig = new Tuple(ip("192.168.1." + (n % 250 + 1)), ip("203.0.113.5"), 6, 40000 + n / 250, 443);
     Tuple reply = new Tuple(ip("203.0.113.5"), ip("198.51.100.1"), 6, 443, 20000 + n);
-    return new FlowSpec(new FlowId(agent, 0, 1000 + n),
+    return new FlowSpec(new FlowId(agent, 0, orig), 1000 + n,
         new Direction(orig, "lan0", "wan0", ROUTER_WAN_MAC, GATEWAY_MAC, 0, 0),
         new Direction(reply, "wan0", "lan0", ROUTER_LAN_MAC, HOST_MAC, 0, 0));
   }
@@ -40,7 +40,7 @@ final class Flows {
   /** The same connection without NAT, between two LANs, optionally tagged on egress of the original direction. */
   static FlowSpec routed(String agent, int n, String in, String out, int egressVlan) {
     Tuple orig = new Tuple(ip("10.0.1." + (n % 250 + 1)), ip("10.0.2.9"), 17, 5000 + n, 53);
-    return new FlowSpec(new FlowId(agent, 0, 5000 + n),
+    return new FlowSpec(new FlowId(agent, 0, orig), 5000 + n,
         new Direction(orig, in, out, ROUTER_LAN_MAC, HOST_MAC, 0, egressVlan),
         new Direction(orig.reversed(), out, in, ROUTER_LAN_MAC, HOST_MAC, egressVlan, 0));
   }

@@ -10,18 +10,22 @@ final class RecordingNotifier implements AgentNotifier {
   final List<String> events = new ArrayList<>();
 
   @Override
-  public synchronized void verdict(FlowId flow, boolean offloaded, String reason) {
-    events.add("verdict " + flow + " " + offloaded + (reason.isEmpty() ? "" : " " + reason));
+  public synchronized void verdict(FlowId flow, long ct, boolean offloaded, String reason) {
+    events.add("verdict " + name(flow, ct) + " " + offloaded + (reason.isEmpty() ? "" : " " + reason));
   }
 
   @Override
-  public synchronized void activity(FlowId flow, Instant lastUsed, long packets, long bytes) {
-    events.add("activity " + flow + " " + packets + " " + bytes);
+  public synchronized void activity(FlowId flow, long ct, Instant lastUsed, long packets, long bytes) {
+    events.add("activity " + name(flow, ct) + " " + packets + " " + bytes);
   }
 
   @Override
-  public synchronized void removed(FlowId flow, String reason) {
-    events.add("removed " + flow + " " + reason);
+  public synchronized void removed(FlowId flow, long ct, String reason) {
+    events.add("removed " + name(flow, ct) + " " + reason);
+  }
+
+  private static String name(FlowId flow, long conntrackId) {
+    return flow.agent() + "/" + flow.zone() + "/" + conntrackId;
   }
 
   synchronized List<String> take() {
