@@ -52,6 +52,7 @@ public final class ControllerLink implements AutoCloseable {
     private final AtomicLong connects = new AtomicLong();
     private volatile boolean running = true;
     private volatile boolean broken;
+    private volatile String lastError = "stream closed by the controller";
     private volatile ClientCallStreamObserver<AgentMessage> stream;
     private Thread thread;
 
@@ -110,7 +111,7 @@ public final class ControllerLink implements AutoCloseable {
                     stream = null;
                     long delay = backoff.next().toMillis();
                     nextAttemptAt = clock.millis() + delay;
-                    LOG.warn("lost the controller at {}; reconnecting in {} ms", target, delay);
+                    LOG.warn("no stream to the controller at {} ({}); reconnecting in {} ms", target, lastError, delay);
                     continue;
                 }
                 if (outbox.takeResync()) {
@@ -159,7 +160,11 @@ public final class ControllerLink implements AutoCloseable {
     private void connect() {
         broken = false;
         connects.incrementAndGet();
-        LOG.info("connecting to controller at {} as agent {}", target, hello.getAgentId());
+        if (connects.get() == 1) {
+            LOG.info("connecting to controller at {} as agent {}", target, hello.getAgentId());
+        } else {
+            LOG.debug("connecting to controller at {} as agent {}", target, hello.getAgentId());
+        }
         ClientCallStreamObserver<AgentMessage>[] holder = newHolder();
         stub.connect(new ClientResponseObserver<AgentMessage, ControllerMessage>() {
             @Override
@@ -175,13 +180,14 @@ public final class ControllerLink implements AutoCloseable {
 
             @Override
             public void onError(Throwable t) {
-                LOG.debug("controller stream failed: {}", t.toString());
+                lastError = io.grpc.Status.fromThrowable(t).toString();
                 broken = true;
                 wake();
             }
 
             @Override
             public void onCompleted() {
+                lastError = "stream closed by the controller";
                 broken = true;
                 wake();
             }
@@ -217,7 +223,7 @@ public final class ControllerLink implements AutoCloseable {
             s.onNext(AgentMessage.newBuilder().setResync(chunk).build());
             sent.incrementAndGet();
         } while (i < flows.size());
-        LOG.info("sent resync generation {} with {} flows", gen, flows.size());
+        LOG.debug("sent resync generation {} with {} flows", gen, flows.size());
     }
 
     private void dispatch(ControllerMessage m) {
@@ -225,8 +231,8 @@ public final class ControllerLink implements AutoCloseable {
             switch (m.getKindCase()) {
                 case HELLO_ACK -> {
                     backoff.reset();
-                    LOG.info("controller {} at {} accepted agent {}", m.getHelloAck().getControllerId(), target,
-                            hello.getAgentId());
+                    LOG.info("controller {} at {} accepted agent {}; resync generation {} sent",
+                            m.getHelloAck().getControllerId(), target, hello.getAgentId(), generation.get());
                 }
                 case VERDICT -> handler.verdict(key(m.getVerdict().getZone(), m.getVerdict().hasOriginal(), m.getVerdict().getOriginal()),
                         m.getVerdict().getOffloaded(), m.getVerdict().getReason());
