@@ -1,34 +1,25 @@
 package org.nftoffload.agent;
 
+import com.google.inject.Guice;
+import com.google.inject.Inject;
+import com.google.inject.ProvisionException;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import org.nftoffload.agent.config.AgentConfig;
-import org.nftoffload.agent.controller.Backoff;
-import org.nftoffload.agent.controller.ControllerHandler;
 import org.nftoffload.agent.controller.ControllerLink;
 import org.nftoffload.agent.controller.Outbox;
-import org.nftoffload.agent.flow.Flow;
-import org.nftoffload.agent.flow.FlowKey;
-import org.nftoffload.agent.flow.FlowResolver;
-import org.nftoffload.agent.flow.FlowSelector;
 import org.nftoffload.agent.flow.FlowTracker;
-import org.nftoffload.agent.flow.PolicyRule;
-import org.nftoffload.agent.flow.RoutingLookup;
 import org.nftoffload.agent.kernel.KernelWatcher;
-import org.nftoffload.agent.v1.Hello;
-import org.nftoffload.linux.ErrnoException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A running kernel agent: the kernel watcher feeding the flow tracker, the outbox and the controller
- * link, and the handler that turns controller activity into conntrack timeout refreshes. Built and
- * started by {@link #start}; {@link #close} stops everything.
+ * link (with {@link KernelFeedback} turning controller activity into conntrack timeout refreshes).
+ * Wired by {@link AgentModule} and started by {@link #start}; {@link #close} stops everything.
  */
 public final class Agent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
@@ -43,8 +34,9 @@ public final class Agent implements AutoCloseable {
     private final ManagedChannel channel;
     private final ControllerLink link;
 
-    private Agent(AgentConfig config, KernelWatcher kernel, FlowTracker tracker, Outbox outbox, ManagedChannel channel,
-                  ControllerLink link) {
+    @Inject
+    Agent(AgentConfig config, KernelWatcher kernel, FlowTracker tracker, Outbox outbox, ManagedChannel channel,
+          ControllerLink link) {
         this.config = config;
         this.kernel = kernel;
         this.tracker = tracker;
@@ -53,88 +45,28 @@ public final class Agent implements AutoCloseable {
         this.link = link;
     }
 
-    /** Opens the kernel side, connects to the controller and starts both loops. */
+    /** Wires an agent with {@link AgentModule}, dumps conntrack, starts watching and connects to the controller. */
     public static Agent start(AgentConfig config, Clock clock) throws Exception {
-        KernelWatcher kernel = KernelWatcher.open(config.agent().namespace(), config.conntrack().receiveBufferBytes());
+        Agent agent;
         try {
-            Outbox outbox = new Outbox(config.queue().capacity());
-            FlowSelector selector = switch (config.selection().mode()) {
-                case OFFLOAD_BIT -> new FlowSelector.OffloadBit();
-                case MARK_BIT -> new FlowSelector.MarkBit((int) (long) config.selection().markMask());
-                case POLICY -> new FlowSelector.Policy(List.of());
-            };
-            LOG.info("selecting flows by {}{}", config.selection().mode(), config.selection().mode()
-                    == AgentConfig.Mode.MARK_BIT ? " (ct mark & 0x" + Long.toHexString(config.selection().markMask()) + ")" : "");
-            FlowTracker tracker = new FlowTracker(new FlowResolver(RoutingLookup.of(kernel.routing())), selector,
-                    outbox, clock);
-            ManagedChannel channel = NettyChannelBuilder.forAddress(config.controller().host(), config.controller().port())
-                    .usePlaintext().build();
-            Hello hello = Hello.newBuilder()
-                    .setAgentId(config.agent().id())
-                    .setHost(hostName())
-                    .setNamespace(config.agent().namespace())
-                    .setVersion(VERSION)
-                    .setToken(config.agent().token())
-                    .build();
-            Handler handler = new Handler(config, kernel, tracker);
-            ControllerLink link = new ControllerLink(channel, config.controller().address(), hello, tracker, outbox, handler,
-                    new Backoff(config.controller().initialBackoffMillis(), config.controller().maxBackoffMillis()),
-                    clock, config.controller().resyncChunk());
-            kernel.start(tracker, outbox);
-            link.start();
-            return new Agent(config, kernel, tracker, outbox, channel, link);
-        } catch (Exception | Error e) {
-            kernel.close();
+            agent = Guice.createInjector(new AgentModule(config, clock)).getInstance(Agent.class);
+        } catch (ProvisionException e) {
+            // say what failed (e.g. "setns(...) failed: Operation not permitted"), not Guice's wrapping
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof Exception ex) {
+                throw ex;
+            }
             throw e;
         }
-    }
-
-    /** What the controller's messages do to the kernel. */
-    private record Handler(AgentConfig config, KernelWatcher kernel, FlowTracker tracker) implements ControllerHandler {
-        @Override
-        public void verdict(FlowKey key, boolean offloaded, String reason) {
-            tracker.verdict(key, offloaded, reason);
-        }
-
-        @Override
-        public void activity(FlowKey key, long lastUsedUnixMillis, long packets, long bytes) {
-            Optional<Flow> active = tracker.activity(key, lastUsedUnixMillis, packets);
-            if (active.isEmpty()) {
-                return;
-            }
-            int seconds = config.conntrack().refreshTimeoutSeconds();
-            try {
-                if (kernel.conntrack().setTimeout(active.get().entry().original(), key.zone(), seconds)) {
-                    tracker.refreshed(key, seconds);
-                }
-            } catch (ErrnoException e) {
-                LOG.warn("could not refresh the conntrack timeout of {}: {}", active.get().entry(), e.getMessage());
-            }
-        }
-
-        @Override
-        public void removed(FlowKey key, String reason) {
-            tracker.removedByController(key, reason);
-        }
-
-        @Override
-        public void policy(List<PolicyRule> rules) {
-            if (config.selection().mode() != AgentConfig.Mode.POLICY) {
-                LOG.info("controller sent an offload policy of {} rules; ignored in mode {}", rules.size(),
-                        config.selection().mode());
-                return;
-            }
-            LOG.info("new offload policy: {} rules; re-reading conntrack", rules.size());
-            tracker.setSelector(new FlowSelector.Policy(rules));
-            kernel.requestDump();
-        }
-    }
-
-    private static String hostName() {
         try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
-            return "";
+            LOG.info("selecting flows by {}{}", config.selection().mode(), config.selection().mode()
+                    == AgentConfig.Mode.MARK_BIT ? " (ct mark & 0x" + Long.toHexString(config.selection().markMask()) + ")" : "");
+            agent.kernel.start(agent.tracker, agent.outbox);
+            agent.link.start();
+            return agent;
+        } catch (Exception | Error e) {
+            agent.close();
+            throw e;
         }
     }
 
