@@ -254,9 +254,15 @@ public final class Device implements AutoCloseable {
         || code == RpcCode.UNIMPLEMENTED;
   }
 
-  /** Reads the device back and repairs it (after the writes already queued). */
+  /**
+   * Checks the device still runs our pipeline (pushing it when the cookie differs), reads every table back and
+   * repairs the difference; runs after the writes already queued.
+   */
   public CompletableFuture<ReconcileReport> reconcile() {
-    return enqueue(this::reconcileNow).thenApply(r -> {
+    return enqueue(() -> client.mastership().isPrimary()
+        ? ensurePipeline().thenCompose(v -> reconcileNow())
+            .exceptionally(t -> ReconcileReport.skipped(spec.name(), "failed: " + rootMessage(t)))
+        : reconcileNow()).thenApply(r -> {
       reconcileListeners.forEach(l -> l.accept(r));
       return r;
     });

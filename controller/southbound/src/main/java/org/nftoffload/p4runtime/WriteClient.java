@@ -8,6 +8,9 @@ import java.util.concurrent.CompletableFuture;
  * calls of the configured batch size with at most the configured number in flight; the future completes (never on
  * the caller's thread's expense: nothing waits) with one result per update in the order given. Entries the P4Info
  * cannot express fail locally with {@link RpcCode#INVALID_ARGUMENT} and are not sent; the rest still are.
+ *
+ * <p>Calls in flight may be applied by the device in any order, so one {@code write} must not hold two updates of
+ * the same entry in different batches ({@code org.nftoffload.device.Device#apply} splits such lists for you).
  */
 public interface WriteClient {
 

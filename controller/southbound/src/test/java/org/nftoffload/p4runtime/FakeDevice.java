@@ -57,13 +57,25 @@ public final class FakeDevice implements AutoCloseable {
   private Uint128 highest;
   private final List<PacketOut> packetsOut = new CopyOnWriteArrayList<>();
   private volatile int writeCalls;
+  private volatile boolean stallWrites;
+  private final List<StreamObserver<WriteResponse>> stalled = new CopyOnWriteArrayList<>();
   private volatile int setPipelineCalls;
 
   private record Stream(StreamObserver<StreamMessageResponse> out, long deviceId, Uint128 electionId) {}
 
+  private io.grpc.ServerCredentials credentials;
+
   /** Starts on an ephemeral loopback port. */
   public static FakeDevice start() {
     FakeDevice d = new FakeDevice();
+    d.listen(0);
+    return d;
+  }
+
+  /** Starts with TLS on an ephemeral loopback port. */
+  public static FakeDevice startTls(io.grpc.ServerCredentials credentials) {
+    FakeDevice d = new FakeDevice();
+    d.credentials = credentials;
     d.listen(0);
     return d;
   }
@@ -102,8 +114,10 @@ public final class FakeDevice implements AutoCloseable {
   private void listen(int p) {
     try {
       // Bind to loopback only.
-      server = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder
-          .forAddress(new java.net.InetSocketAddress("127.0.0.1", p)).addService(new Service()).build().start();
+      var address = new java.net.InetSocketAddress("127.0.0.1", p);
+      var builder = credentials == null ? io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(address)
+          : io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(address, credentials);
+      server = builder.addService(new Service()).build().start();
       port = server.getPort();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -151,6 +165,11 @@ public final class FakeDevice implements AutoCloseable {
 
   public List<PacketOut> packetsOut() {
     return packetsOut;
+  }
+
+  /** Writes are accepted but never answered (a hung device), to exercise client deadlines. */
+  public void stallWrites(boolean on) {
+    stallWrites = on;
   }
 
   public int writeCalls() {
@@ -298,6 +317,10 @@ public final class FakeDevice implements AutoCloseable {
     @Override
     public void write(WriteRequest r, StreamObserver<WriteResponse> out) {
       writeCalls++;
+      if (stallWrites) {
+        stalled.add(out);
+        return;
+      }
       List<Error> errors = new ArrayList<>();
       boolean failed = false;
       synchronized (lock) {

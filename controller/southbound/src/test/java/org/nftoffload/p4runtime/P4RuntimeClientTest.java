@@ -217,6 +217,21 @@ class P4RuntimeClientTest {
   }
 
   @Test
+  void aHungDeviceFailsEachUpdateWithDeadlineExceeded() throws Exception {
+    ClientConfig c = ClientConfig.of("127.0.0.1", device.port(), 1).withElectionId(ElectionId.of(10))
+        .withBatching(4, 2).withRpcDeadline(Duration.ofMillis(300));
+    P4RuntimeClient client = P4RuntimeClient.create(c, TestP4Info.get(), scheduler, new SplittableRandom(1));
+    clients.add(client);
+    assertTrue(get(client.connect()).isPrimary());
+    get(client.setPipelineConfig(new byte[0], 1));
+    device.stallWrites(true);
+    WriteResult r = get(client.write(FlowEntries.flowV4(10).stream().map(TableUpdate::insert).toList()));
+    assertEquals(10, r.results().size());
+    assertTrue(r.results().stream().allMatch(u -> u.code() == RpcCode.DEADLINE_EXCEEDED), r::toString);
+    assertEquals(3, device.writeCalls(), "10 updates in batches of 4");
+  }
+
+  @Test
   void reconnectsWithBackoffAfterTheDeviceRestarts() throws Exception {
     P4RuntimeClient c = client(4, 16, 1);
     assertTrue(get(c.connect()).isPrimary());
