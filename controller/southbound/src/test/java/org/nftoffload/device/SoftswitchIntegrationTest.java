@@ -167,6 +167,64 @@ class SoftswitchIntegrationTest {
   }
 
   @Test
+  void packetInOutAndIdleTimeoutsFlowThroughTheStream() throws Exception {
+    sw.close();
+    java.util.concurrent.atomic.AtomicReference<java.time.Instant> now =
+        new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.parse("2026-01-01T00:00:00Z"));
+    org.nftoffload.softswitch.port.InMemoryPort p1 = new org.nftoffload.softswitch.port.InMemoryPort(1);
+    org.nftoffload.softswitch.port.InMemoryPort p2 = new org.nftoffload.softswitch.port.InMemoryPort(2);
+    sw = SoftSwitch.start(config("127.0.0.1:0"), now::get, List.of(p1, p2));
+    port = sw.address().getPort();
+    Device d = primaryReady(5);
+    List<org.onosproject.net.pi.runtime.PiPacketOperation> in = new CopyOnWriteArrayList<>();
+    List<PiTableEntry> idle = new CopyOnWriteArrayList<>();
+    d.addListener(new org.nftoffload.p4runtime.StreamListener() {
+      @Override
+      public void onPacketIn(org.onosproject.net.pi.runtime.PiPacketOperation p) {
+        in.add(p);
+      }
+
+      @Override
+      public void onIdleTimeout(List<PiTableEntry> entries) {
+        idle.addAll(entries);
+      }
+    });
+    // packet_out to port 2 leaves on port 2.
+    byte[] arp = new byte[60];
+    java.util.Arrays.fill(arp, 0, 6, (byte) 0xff);
+    arp[6] = 2;
+    arp[11] = 1;
+    arp[12] = 0x08;
+    arp[13] = 0x06;
+    d.packetOut(org.onosproject.net.pi.runtime.PiPacketOperation.builder()
+        .withType(org.onosproject.net.pi.model.PiPacketOperationType.PACKET_OUT)
+        .withData(org.onlab.util.ImmutableByteSequence.copyFrom(arp))
+        .withMetadata(org.onosproject.net.pi.runtime.PiPacketMetadata.builder()
+            .withId(org.nftoffload.p4.FlowtableP4.PacketOut.EGRESS_PORT.id())
+            .withValue(org.onlab.util.ImmutableByteSequence.copyFrom((short) 2)).build()).build())
+        .get(10, TimeUnit.SECONDS);
+    byte[] out = p2.poll(Duration.ofSeconds(10));
+    assertTrue(out != null && java.util.Arrays.equals(arp, out), "the frame left on port 2");
+    // A non-IP frame on port 1 misses and comes to the controller with its ingress port.
+    p1.inject(arp);
+    await(() -> !in.isEmpty(), "packet_in");
+    var meta = new java.util.HashMap<String, Integer>();
+    in.get(0).metadatas().forEach(m -> meta.put(m.id().id(),
+        new java.math.BigInteger(1, m.value().asArray()).intValue()));
+    assertEquals(1, meta.get(org.nftoffload.p4.FlowtableP4.PacketIn.INGRESS_PORT.id().id()));
+    assertEquals(org.nftoffload.p4.FlowtableP4.PuntReason.FLOW_MISS.code(),
+        meta.get(org.nftoffload.p4.FlowtableP4.PacketIn.REASON.id().id()));
+    // An entry with a 10 s idle timeout is reported once the switch's clock passes it.
+    PiTableEntry aging = PiTableEntry.builder().forTable(org.nftoffload.p4.FlowtableP4.FlowV4.TABLE.id())
+        .withMatchKey(FlowEntries.flowV4(7, 2).matchKey()).withAction(FlowEntries.flowV4(7, 2).action())
+        .withTimeout(10).build();
+    assertTrue(d.apply(List.of(TableUpdate.insert(aging))).get(10, TimeUnit.SECONDS).allOk());
+    now.set(now.get().plusSeconds(11));
+    await(() -> !idle.isEmpty(), "the idle-timeout notification");
+    assertEquals(EntryKey.of(d.desired().values().iterator().next()), EntryKey.of(idle.get(0)));
+  }
+
+  @Test
   void perUpdateErrorsAreSurfacedWithTheEntityThatFailed() throws Exception {
     Device d = primaryReady(5);
     assertTrue(d.apply(inserts(0, FLOW_V4_CAPACITY - 1)).get(10, TimeUnit.SECONDS).allOk());
