@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "nftoffload", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Offloads Linux nftables flowtables into P4 switches and SmartNICs.",
     subcommands = {PipelineCommand.class, SoftswitchCommand.class, PlanCommand.class, ServeCommand.class,
-        CheckConfigCommand.class, CommandLine.HelpCommand.class})
+        CheckConfigCommand.class, ApiCommands.Ruleset.class, ApiCommands.Devices.class, ApiCommands.Flows.class,
+        ApiCommands.Agents.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec

@@ -192,7 +192,7 @@ public record ControllerConfig(
    */
   public record Device(String name, String host, Integer port, @JsonProperty("device_id") Long deviceId,
       String driver, Boolean embedded, Map<String, Integer> ports,
-      Map<String, String> options) {
+      Map<String, String> options, @JsonProperty("table_sizes") Map<String, Integer> tableSizes) {
     public Device {
       name = requireText(Objects.requireNonNull(name, "devices[].name is required"), "devices[].name");
       String f = "devices[" + name + "].";
@@ -218,6 +218,19 @@ public record ControllerConfig(
         }
       }
       options = options == null ? Map.of() : Map.copyOf(options);
+      tableSizes = tableSizes == null ? Map.of() : Map.copyOf(tableSizes);
+      if (!tableSizes.isEmpty() && !embedded) {
+        throw new IllegalArgumentException(f + "table_sizes: only for an embedded switch (a target decides its own)");
+      }
+      for (var t : tableSizes.entrySet()) {
+        if (!Set.of("acl", "flow_v4", "flow_v6").contains(t.getKey())) {
+          throw new IllegalArgumentException(f + "table_sizes." + t.getKey() + ": no such table (acl, flow_v4, "
+              + "flow_v6)");
+        }
+        if (t.getValue() == null || t.getValue() < 1) {
+          throw new IllegalArgumentException(f + "table_sizes." + t.getKey() + ": must be at least 1");
+        }
+      }
     }
   }
 

@@ -37,8 +37,8 @@ public final class EmbeddedSwitches implements AutoCloseable {
 
   /** Starts the switch of an embedded device; returns where it listens. */
   public InetSocketAddress start(ControllerConfig.Device device) throws IOException {
-    SoftSwitchConfig c = new SoftSwitchConfig(device.host() + ":" + device.port(), device.deviceId(), null, null,
-        null);
+    SoftSwitchConfig c = new SoftSwitchConfig(device.host() + ":" + device.port(), device.deviceId(), null,
+        device.tableSizes(), null);
     SoftSwitch s = SoftSwitch.start(c, clock, ports.ports(device));
     running.put(device.name(), s);
     return s.address();
