@@ -139,8 +139,11 @@ public final class P4RuntimeService extends P4RuntimeGrpc.P4RuntimeImplBase {
             commit(request.getConfig(), false);
           }
           case COMMIT -> {
+            if (request.hasConfig()) {
+              throw P4RuntimeException.invalid("COMMIT takes no config: it commits the one VERIFY_AND_SAVE saved");
+            }
             if (saved == null) {
-              throw new P4RuntimeException(Status.Code.FAILED_PRECONDITION, "COMMIT without a saved config");
+              throw new P4RuntimeException(Status.Code.NOT_FOUND, "COMMIT without a config saved by VERIFY_AND_SAVE");
             }
             ForwardingPipelineConfig s = saved;
             saved = null;
@@ -193,9 +196,9 @@ public final class P4RuntimeService extends P4RuntimeGrpc.P4RuntimeImplBase {
     try {
       checkDevice(request.getDeviceId());
       ForwardingPipelineConfig c = committed;
-      ForwardingPipelineConfig.Builder b = ForwardingPipelineConfig.newBuilder();
-      if (c != null) {
-        b.setCookie(c.getCookie());
+      GetForwardingPipelineConfigResponse.Builder response = GetForwardingPipelineConfigResponse.newBuilder();
+      if (c != null) { // no config yet: the response's config stays unset, as the spec says
+        ForwardingPipelineConfig.Builder b = ForwardingPipelineConfig.newBuilder().setCookie(c.getCookie());
         switch (request.getResponseType()) {
           case ALL -> b.setP4Info(c.getP4Info()).setP4DeviceConfig(c.getP4DeviceConfig());
           case P4INFO_AND_COOKIE -> b.setP4Info(c.getP4Info());
@@ -203,8 +206,9 @@ public final class P4RuntimeService extends P4RuntimeGrpc.P4RuntimeImplBase {
           case COOKIE_ONLY -> { }
           default -> throw P4RuntimeException.invalid("unknown response_type");
         }
+        response.setConfig(b);
       }
-      out.onNext(GetForwardingPipelineConfigResponse.newBuilder().setConfig(b).build());
+      out.onNext(response.build());
       out.onCompleted();
     } catch (P4RuntimeException e) {
       fail(out, e);
@@ -229,7 +233,7 @@ public final class P4RuntimeService extends P4RuntimeGrpc.P4RuntimeImplBase {
         out.onCompleted();
         return;
       }
-      out.onError(batchError(errors));
+      out.onError(batchError(errors, "updates"));
     } catch (P4RuntimeException e) {
       fail(out, e);
     }
@@ -269,11 +273,12 @@ public final class P4RuntimeService extends P4RuntimeGrpc.P4RuntimeImplBase {
     return new ArrayList<>(java.util.Collections.nCopies(updates.size(), null));
   }
 
-  /** The batch error of the spec: UNKNOWN, with one p4.v1.Error per update (OK for the ones that succeeded). */
-  private static StatusRuntimeException batchError(List<P4RuntimeException> errors) {
+  /** The batch error of the spec: UNKNOWN, with one p4.v1.Error per update or request (OK where it succeeded). */
+  private static StatusRuntimeException batchError(List<P4RuntimeException> errors, String what) {
     long failed = errors.stream().filter(e -> e != null).count();
+    String first = errors.stream().filter(e -> e != null).findFirst().map(Throwable::getMessage).orElse("");
     com.google.rpc.Status.Builder s = com.google.rpc.Status.newBuilder().setCode(Status.Code.UNKNOWN.value())
-        .setMessage(failed + " of " + errors.size() + " updates failed");
+        .setMessage(failed + " of " + errors.size() + " " + what + " failed; first: " + first);
     for (P4RuntimeException e : errors) {
       p4.v1.P4RuntimeOuterClass.Error.Builder err = p4.v1.P4RuntimeOuterClass.Error.newBuilder();
       if (e != null) {
@@ -284,44 +289,44 @@ public final class P4RuntimeService extends P4RuntimeGrpc.P4RuntimeImplBase {
     return StatusProto.toStatusRuntimeException(s.build());
   }
 
+  /**
+   * Reads each requested entity under the data-plane lock. As the spec's batch processing says, the entities of
+   * valid requests are returned, and if any request was invalid the RPC ends with UNKNOWN and one p4.v1.Error
+   * per request (OK for the valid ones).
+   */
   @Override
   public void read(ReadRequest request, StreamObserver<ReadResponse> out) {
     try {
       checkDevice(request.getDeviceId());
       checkCommitted();
-      List<Entity> result = device.locked(() -> {
-        List<Entity> all = new ArrayList<>();
-        for (Entity e : request.getEntitiesList()) {
-          try {
-            all.addAll(entities.read(e));
-          } catch (P4RuntimeException ex) {
-            throw new ReadFailure(ex);
-          }
+    } catch (P4RuntimeException e) {
+      fail(out, e);
+      return;
+    }
+    List<P4RuntimeException> errors = new ArrayList<>();
+    List<Entity> result = device.locked(() -> {
+      List<Entity> all = new ArrayList<>();
+      for (Entity e : request.getEntitiesList()) {
+        try {
+          all.addAll(entities.read(e));
+          errors.add(null);
+        } catch (P4RuntimeException ex) {
+          errors.add(ex);
         }
-        return all;
-      });
-      for (int i = 0; i < result.size(); i += READ_CHUNK) {
-        out.onNext(ReadResponse.newBuilder().addAllEntities(result.subList(i, Math.min(result.size(),
-            i + READ_CHUNK))).build());
       }
+      return all;
+    });
+    for (int i = 0; i < result.size(); i += READ_CHUNK) {
+      out.onNext(ReadResponse.newBuilder().addAllEntities(result.subList(i, Math.min(result.size(),
+          i + READ_CHUNK))).build());
+    }
+    if (errors.stream().allMatch(e -> e == null)) {
       if (result.isEmpty()) {
         out.onNext(ReadResponse.getDefaultInstance());
       }
       out.onCompleted();
-    } catch (ReadFailure f) {
-      fail(out, f.cause);
-    } catch (P4RuntimeException e) {
-      fail(out, e);
-    }
-  }
-
-  /** Carries a checked read error out of the locked lambda. */
-  private static final class ReadFailure extends RuntimeException {
-    final P4RuntimeException cause;
-
-    ReadFailure(P4RuntimeException cause) {
-      super(cause.getMessage(), null, false, false);
-      this.cause = cause;
+    } else {
+      out.onError(batchError(errors, "requests"));
     }
   }
 
@@ -332,7 +337,6 @@ public final class P4RuntimeService extends P4RuntimeGrpc.P4RuntimeImplBase {
     private final ServerCallStreamObserver<StreamMessageResponse> out;
     private boolean done;
     volatile boolean arbitrated;
-    volatile long roleId;
 
     Stream(ServerCallStreamObserver<StreamMessageResponse> out) {
       this.out = out;
@@ -411,7 +415,6 @@ public final class P4RuntimeService extends P4RuntimeGrpc.P4RuntimeImplBase {
       List<Arbitration.Notice<Stream>> notices = arbitration.announce(stream, roleId,
           update.hasElectionId() ? Arbitration.ElectionId.of(update.getElectionId()) : null);
       stream.arbitrated = true;
-      stream.roleId = roleId;
       send(notices);
     } catch (P4RuntimeException e) {
       stream.close(e.status());

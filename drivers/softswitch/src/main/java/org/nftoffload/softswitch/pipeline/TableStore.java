@@ -109,11 +109,6 @@ public final class TableStore {
     aclDirty = true;
   }
 
-  FlowEntryLookup flows(TableKind kind) {
-    LinkedHashMap<Object, TableEntry> t = tables.get(kind);
-    return t::get;
-  }
-
   /** The ACL entry a frame hits: the highest priority match (the first inserted among equal priorities). */
   TableEntry lookupAcl(Headers h) {
     if (aclDirty) {
@@ -159,8 +154,4 @@ public final class TableStore {
     aclDirty = false;
   }
 
-  @FunctionalInterface
-  interface FlowEntryLookup {
-    TableEntry get(FlowKey key);
-  }
 }

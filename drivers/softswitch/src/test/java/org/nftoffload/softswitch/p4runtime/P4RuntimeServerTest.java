@@ -292,13 +292,16 @@ class P4RuntimeServerTest {
     assertTrue(msg.contains("FlowtableIngress.flow_v4 differs: size is 12, expected 65536"), msg);
     assertTrue(msg.contains("Other.action is not in the flowtable pipeline"), msg);
 
-    assertEquals(Status.Code.FAILED_PRECONDITION, code(assertThrows(StatusRuntimeException.class,
-        () -> client.setPipeline(10, SetForwardingPipelineConfigRequest.Action.COMMIT, p4Info, 1))));
+    assertEquals(Status.Code.NOT_FOUND, code(assertThrows(StatusRuntimeException.class, () -> client.commit(10))),
+        "nothing saved to commit");
     client.setPipeline(10, SetForwardingPipelineConfigRequest.Action.VERIFY, p4Info, 1);
     client.setPipeline(10, SetForwardingPipelineConfigRequest.Action.VERIFY_AND_SAVE, p4Info, 42);
-    assertEquals(0, client.blocking.getForwardingPipelineConfig(GetForwardingPipelineConfigRequest.newBuilder()
-        .setDeviceId(sw.deviceId()).build()).getConfig().getCookie().getCookie(), "saved is not committed");
-    client.setPipeline(10, SetForwardingPipelineConfigRequest.Action.COMMIT, p4Info, 0);
+    assertTrue(!client.blocking.getForwardingPipelineConfig(GetForwardingPipelineConfigRequest.newBuilder()
+        .setDeviceId(sw.deviceId()).build()).hasConfig(), "saved is not committed: no config yet");
+    assertEquals(Status.Code.INVALID_ARGUMENT, code(assertThrows(StatusRuntimeException.class,
+        () -> client.setPipeline(10, SetForwardingPipelineConfigRequest.Action.COMMIT, p4Info, 0))),
+        "COMMIT carries no config");
+    client.commit(10);
     var got = client.blocking.getForwardingPipelineConfig(GetForwardingPipelineConfigRequest.newBuilder()
         .setDeviceId(sw.deviceId()).build()).getConfig();
     assertEquals(42, got.getCookie().getCookie());
@@ -428,6 +431,24 @@ class P4RuntimeServerTest {
     TableEntry def = readTable(TableEntry.newBuilder().setTableId(client.tableId("acl")).setIsDefaultAction(true)
         .build()).getFirst();
     assertTrue(def.getIsDefaultAction());
+    s.close();
+  }
+
+  @Test
+  void readBatchesReturnWhatIsValidAndAnErrorPerRequest() throws Exception {
+    SpecClient.Stream s = primaryWithPipeline();
+    client.write(10, insert(acl(4, "drop_acl")));
+    List<Entity> got = new ArrayList<>();
+    var it = client.blocking.read(p4.v1.P4RuntimeOuterClass.ReadRequest.newBuilder().setDeviceId(sw.deviceId())
+        .addEntities(Entity.newBuilder().setTableEntry(TableEntry.getDefaultInstance()))
+        .addEntities(Entity.newBuilder().setCounterEntry(CounterEntry.newBuilder().setCounterId(0x12ffffff)))
+        .build());
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+        () -> it.forEachRemaining(r -> got.addAll(r.getEntitiesList())));
+    assertEquals(Status.Code.UNKNOWN, code(e));
+    assertEquals(List.of(Status.Code.OK.value(), Status.Code.NOT_FOUND.value()), SpecClient.updateErrors(e).stream()
+        .map(p4.v1.P4RuntimeOuterClass.Error::getCanonicalCode).toList());
+    assertEquals(1, got.size(), "the valid request's entities were returned");
     s.close();
   }
 

@@ -145,6 +145,12 @@ final class SpecClient implements AutoCloseable {
         .build());
   }
 
+  /** COMMIT of the config saved by VERIFY_AND_SAVE (the request carries none). */
+  void commit(long electionId) {
+    blocking.setForwardingPipelineConfig(SetForwardingPipelineConfigRequest.newBuilder().setDeviceId(deviceId)
+        .setElectionId(election(electionId)).setAction(SetForwardingPipelineConfigRequest.Action.COMMIT).build());
+  }
+
   void write(long electionId, WriteRequest.Atomicity atomicity, List<Update> updates) {
     blocking.write(WriteRequest.newBuilder().setDeviceId(deviceId).setElectionId(election(electionId))
         .setAtomicity(atomicity).addAllUpdates(updates).build());
