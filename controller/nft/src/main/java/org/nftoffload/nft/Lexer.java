@@ -11,6 +11,13 @@ import java.util.List;
  */
 final class Lexer {
   private static final String SPECIAL = "{}()[],;=!<>&|^\"$@#";
+  private static final boolean[] WORD = new boolean[128];
+
+  static {
+    for (char c = '!'; c < 127; c++) {
+      WORD[c] = SPECIAL.indexOf(c) < 0 && c != '\'';
+    }
+  }
 
   private Lexer() {}
 
@@ -138,7 +145,7 @@ final class Lexer {
   }
 
   static boolean isWordChar(char c) {
-    return c > ' ' && c != 127 && SPECIAL.indexOf(c) < 0 && c != '\'';
+    return c < 128 ? WORD[c] : !Character.isWhitespace(c);
   }
 
   private static NftParseException error(Source source, int line, int col, String msg) {

@@ -20,6 +20,17 @@ public final class Values {
 
   /** The canonical text of a literal word. */
   public static String canonical(String w) {
+    if (w.indexOf(':') < 0) {
+      // the common case: names, decimal numbers, IPv4 addresses; only hex and decimal change
+      if (w.length() > 2 && w.charAt(0) == '0' && (w.charAt(1) == 'x' || w.charAt(1) == 'X')
+          && HEX.matcher(w).matches()) {
+        return new BigInteger(w.substring(2), 16).toString();
+      }
+      if (allDigits(w)) {
+        return w.length() < 18 ? Long.toString(Long.parseLong(w)) : new BigInteger(w).toString();
+      }
+      return w;
+    }
     if (HEX.matcher(w).matches()) {
       return new BigInteger(w.substring(2), 16).toString();
     }
@@ -33,6 +44,29 @@ public final class Values {
       return canonicalIpv6(w);
     }
     return w;
+  }
+
+  private static boolean allDigits(String w) {
+    if (w.isEmpty() || w.length() > 40) {
+      return false;
+    }
+    for (int i = 0; i < w.length(); i++) {
+      char c = w.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean hasDigitOrColon(String w) {
+    for (int i = 0; i < w.length(); i++) {
+      char c = w.charAt(i);
+      if (c >= '0' && c <= '9' || c == ':') {
+        return true;
+      }
+    }
+    return false;
   }
 
   public static boolean isNumber(String w) {
@@ -49,6 +83,9 @@ public final class Values {
 
   /** An IPv6 address: hex groups and colons (at least two), optionally ending in an IPv4 address. */
   public static boolean isIpv6(String w) {
+    if (w.indexOf(':') < 0) {
+      return false;
+    }
     if (!IPV6.matcher(w).matches() || w.chars().filter(ch -> ch == ':').count() < 2 || isMac(w)) {
       return false;
     }
@@ -57,6 +94,9 @@ public final class Values {
 
   /** Numbers, addresses: what may stand on either side of a range's dash. */
   static boolean isRangeBound(String w) {
+    if (!hasDigitOrColon(w)) {
+      return false;
+    }
     return isNumber(w) || isIpv4(w) || isIpv6(w) || isMac(w);
   }
 

@@ -37,20 +37,36 @@ final class AclMatch {
     }
   }
 
-  /** One alternative: a ternary value/mask, or for range fields lo..hi (value=lo, mask=hi). */
-  record Alt(BigInteger value, BigInteger mask) {
+  /**
+   * One alternative: a ternary value/mask, or for range fields lo..hi (value=lo, mask=hi). Fields up to 64 bits
+   * keep longs ({@code wide} null) so that the overlap checks the planner runs for every rule pair stay cheap; IPv6
+   * fields keep BigIntegers.
+   */
+  record Alt(long value, long mask, BigInteger wideValue, BigInteger wideMask) {
+    static Alt of(Field f, BigInteger value, BigInteger mask) {
+      return f.bits() > 63 ? new Alt(0, 0, value, mask) : new Alt(value.longValueExact(), mask.longValueExact(), null,
+          null);
+    }
+
     static Alt exact(Field f, long v) {
-      return f.isRange() ? new Alt(BigInteger.valueOf(v), BigInteger.valueOf(v))
-          : new Alt(BigInteger.valueOf(v), ones(f.bits()));
+      return f.isRange() ? new Alt(v, v, null, null) : of(f, BigInteger.valueOf(v), ones(f.bits()));
     }
 
     static Alt prefix(Field f, BigInteger addr, int len) {
       BigInteger mask = ones(f.bits()).shiftRight(f.bits() - len).shiftLeft(f.bits() - len);
-      return new Alt(addr.and(mask), mask);
+      return of(f, addr.and(mask), mask);
     }
 
     static Alt range(long lo, long hi) {
-      return new Alt(BigInteger.valueOf(lo), BigInteger.valueOf(hi));
+      return new Alt(lo, hi, null, null);
+    }
+
+    BigInteger bigValue() {
+      return wideValue != null ? wideValue : BigInteger.valueOf(value);
+    }
+
+    BigInteger bigMask() {
+      return wideMask != null ? wideMask : BigInteger.valueOf(mask);
     }
   }
 
@@ -92,15 +108,33 @@ final class AclMatch {
 
   static Alt intersect(Field f, Alt a, Alt b) {
     if (f.isRange()) {
-      BigInteger lo = a.value().max(b.value());
-      BigInteger hi = a.mask().min(b.mask());
-      return lo.compareTo(hi) <= 0 ? new Alt(lo, hi) : null;
+      long lo = Math.max(a.value(), b.value());
+      long hi = Math.min(a.mask(), b.mask());
+      return lo <= hi ? new Alt(lo, hi, null, null) : null;
     }
-    if (!a.value().xor(b.value()).and(a.mask()).and(b.mask()).equals(BigInteger.ZERO)) {
+    if (a.wideValue() == null) {
+      if (((a.value() ^ b.value()) & a.mask() & b.mask()) != 0) {
+        return null;
+      }
+      long mask = a.mask() | b.mask();
+      return new Alt((a.value() | b.value()) & mask, mask, null, null);
+    }
+    if (!a.wideValue().xor(b.wideValue()).and(a.wideMask()).and(b.wideMask()).equals(BigInteger.ZERO)) {
       return null;
     }
-    BigInteger mask = a.mask().or(b.mask());
-    return new Alt(a.value().or(b.value()).and(mask), mask);
+    BigInteger mask = a.wideMask().or(b.wideMask());
+    return new Alt(0, 0, a.wideValue().or(b.wideValue()).and(mask), mask);
+  }
+
+  /** Whether two alternatives have a packet in common (without building the intersection). */
+  static boolean meets(Field f, Alt a, Alt b) {
+    if (f.isRange()) {
+      return Math.max(a.value(), b.value()) <= Math.min(a.mask(), b.mask());
+    }
+    if (a.wideValue() == null) {
+      return ((a.value() ^ b.value()) & a.mask() & b.mask()) == 0;
+    }
+    return a.wideValue().xor(b.wideValue()).and(a.wideMask()).and(b.wideMask()).signum() == 0;
   }
 
   /** Whether some packet can match both. */
@@ -113,7 +147,7 @@ final class AclMatch {
       boolean any = false;
       for (Alt a : e.getValue()) {
         for (Alt b : other) {
-          if (intersect(e.getKey(), a, b) != null) {
+          if (meets(e.getKey(), a, b)) {
             any = true;
             break;
           }

@@ -123,15 +123,14 @@ public final class Planner {
       localPermit(local, priority).ifPresent(acl::add);
     }
     priority--;
-    List<AclMatch> barriers = new ArrayList<>();
-    List<String> barrierNames = new ArrayList<>();
+    Barriers barriers = new Barriers();
     int capacityLeft = options.aclCapacity() - acl.size();
     for (Flat f : flats) {
       int prio = Math.max(1, priority--);
       List<String> reasons = new ArrayList<>();
       AclMatch match = new AclMatch();
       boolean translatable = conditions(f, match, reasons);
-      AclMatch projection = projection(f);
+      AclMatch projection = translatable ? match : projection(f);
       boolean flowAdd = false;
       Optional<PiAction> action = Optional.empty();
       Optional<AclEntry.MeterSpec> meter = Optional.empty();
@@ -183,8 +182,7 @@ public final class Planner {
         case BARRIER -> {
           reasons.add(f.barrierReason());
           kernel(aggs, f, reasons);
-          barriers.add(projection);
-          barrierNames.add(where(f.ref()));
+          barriers.add(projection, where(f.ref()));
           continue;
         }
         default -> { }
@@ -192,8 +190,7 @@ public final class Planner {
       if (!translatable || unsupportedAction) {
         kernel(aggs, f, reasons);
         if (f.terminal() != Terminal.DROP) {
-          barriers.add(projection);
-          barrierNames.add(where(f.ref()));
+          barriers.add(projection, where(f.ref()));
         }
         continue;
       }
@@ -251,38 +248,28 @@ public final class Planner {
       if (action.isEmpty()) {
         kernel(aggs, f, reasons);
         if (f.terminal() != Terminal.DROP) {
-          barriers.add(projection);
-          barrierNames.add(where(f.ref()));
+          barriers.add(projection, where(f.ref()));
         }
         continue;
       }
       boolean permit = action.get().id().equals(FlowtableP4.Acl.PERMIT.id());
-      if (!permit) {
-        int hit = -1;
-        for (int i = 0; i < barriers.size(); i++) {
-          if (barriers.get(i).overlaps(match)) {
-            hit = i;
-            break;
-          }
-        }
-        if (hit >= 0) {
-          reasons.add("an earlier rule that stays in the kernel (" + barrierNames.get(hit)
-              + ") may decide the same packets first");
+      long n = match.entryCount();
+      if (!permit && n <= capacityLeft) {
+        String hit = barriers.firstOverlap(match);
+        if (hit != null) {
+          reasons.add("an earlier rule that stays in the kernel (" + hit + ") may decide the same packets first");
           kernel(aggs, f, reasons);
           if (f.terminal() != Terminal.DROP) {
-            barriers.add(projection);
-            barrierNames.add(where(f.ref()));
+            barriers.add(projection, where(f.ref()));
           }
           continue;
         }
       }
-      long n = match.entryCount();
       if (n > capacityLeft) {
         reasons.add("needs " + n + " ACL entries, " + capacityLeft + " left of " + options.aclCapacity());
         kernel(aggs, f, reasons);
         if (f.terminal() != Terminal.DROP) {
-          barriers.add(projection);
-          barrierNames.add(where(f.ref()));
+          barriers.add(projection, where(f.ref()));
         }
         continue;
       }
@@ -344,6 +331,104 @@ public final class Planner {
       verdicts.add(new RuleVerdict(ref, v, List.copyOf(a.reasons), a.entries));
     });
     return new Plan(acl, policies, nat, verdicts);
+  }
+
+  /**
+   * The projections of the rules that stay in the kernel, bucketed by IP protocol so that a TCP rule is not checked
+   * against UDP barriers; identical projections are kept once (the first rule names them).
+   */
+  private static final class Barriers {
+    private record Named(AclMatch match, String name) {}
+
+    private final List<Named> anyProto = new ArrayList<>();
+    private final Map<Long, List<Named>> byProtoAll = new java.util.HashMap<>();
+    private final Map<Long, List<Named>> byProtoNoPort = new java.util.HashMap<>();
+    private final Map<Long, Map<Long, List<Named>>> byProtoPort = new java.util.HashMap<>();
+    private final Set<Map<Field, List<Alt>>> seen = new HashSet<>();
+
+    void add(AclMatch m, String name) {
+      if (!seen.add(m.fields())) {
+        return;
+      }
+      Named n = new Named(m, name);
+      List<Long> protos = exactProtos(m);
+      if (protos == null) {
+        anyProto.add(n);
+        return;
+      }
+      List<Long> dports = singlePorts(m);
+      for (Long p : protos) {
+        byProtoAll.computeIfAbsent(p, k -> new ArrayList<>()).add(n);
+        if (dports == null) {
+          byProtoNoPort.computeIfAbsent(p, k -> new ArrayList<>()).add(n);
+        } else {
+          for (Long d : dports) {
+            byProtoPort.computeIfAbsent(p, k -> new java.util.HashMap<>()).computeIfAbsent(d, k -> new ArrayList<>())
+                .add(n);
+          }
+        }
+      }
+    }
+
+    /** The name of a barrier that may match a packet the candidate matches, or null. */
+    String firstOverlap(AclMatch candidate) {
+      String hit = scan(anyProto, candidate);
+      if (hit != null) {
+        return hit;
+      }
+      List<Long> protos = exactProtos(candidate);
+      if (protos == null) {
+        for (List<Named> l : byProtoAll.values()) {
+          hit = scan(l, candidate);
+          if (hit != null) {
+            return hit;
+          }
+        }
+        return null;
+      }
+      List<Long> dports = singlePorts(candidate);
+      for (Long p : protos) {
+        if (dports == null) {
+          hit = scan(byProtoAll.getOrDefault(p, List.of()), candidate);
+        } else {
+          hit = scan(byProtoNoPort.getOrDefault(p, List.of()), candidate);
+          Map<Long, List<Named>> ports = byProtoPort.getOrDefault(p, Map.of());
+          for (int i = 0; hit == null && i < dports.size(); i++) {
+            hit = scan(ports.getOrDefault(dports.get(i), List.of()), candidate);
+          }
+        }
+        if (hit != null) {
+          return hit;
+        }
+      }
+      return null;
+    }
+
+    private static String scan(List<Named> l, AclMatch candidate) {
+      for (Named b : l) {
+        if (b.match().overlaps(candidate)) {
+          return b.name();
+        }
+      }
+      return null;
+    }
+
+    private static List<Long> exactProtos(AclMatch m) {
+      List<Alt> alts = m.fields().get(Field.IP_PROTO);
+      if (alts == null || alts.stream().anyMatch(a -> a.mask() != 0xff)) {
+        return null;
+      }
+      return alts.stream().map(Alt::value).toList();
+    }
+
+    /** The destination ports when each alternative is one port (and there are few), else null. */
+    private static List<Long> singlePorts(AclMatch m) {
+      List<Alt> alts = m.fields().get(Field.L4_DPORT);
+      if (alts == null || alts.size() > 64 || alts.stream().anyMatch(a -> a.value() != a.mask())) {
+        return null;
+      }
+      return alts.stream().map(Alt::value).toList();
+    }
   }
 
   private static String where(RuleRef r) {
@@ -825,9 +910,9 @@ public final class Planner {
 
   private static PiFieldMatch fieldMatch(Field f, Alt a) {
     if (f.isRange()) {
-      return new PiRangeFieldMatch(f.field.id(), bytes(a.value(), f.bits()), bytes(a.mask(), f.bits()));
+      return new PiRangeFieldMatch(f.field.id(), bytes(a.bigValue(), f.bits()), bytes(a.bigMask(), f.bits()));
     }
-    return new PiTernaryFieldMatch(f.field.id(), bytes(a.value(), f.bits()), bytes(a.mask(), f.bits()));
+    return new PiTernaryFieldMatch(f.field.id(), bytes(a.bigValue(), f.bits()), bytes(a.bigMask(), f.bits()));
   }
 
   private Optional<AclEntry> localPermit(String address, int priority) {

@@ -1,0 +1,63 @@
+package org.nftoffload.plan;
+
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.nftoffload.nft.NftParseException;
+import org.nftoffload.nft.NftTextParser;
+import org.nftoffload.nft.Ruleset;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+
+/**
+ * JMH: parse a generated 10,000-rule ruleset and plan it (target: at most 200 ms for both). Run with
+ * {@code bin/mvnw -pl controller/nft test-compile exec:java -Dexec.classpathScope=test
+ * -Dexec.mainClass=org.nftoffload.plan.ParseAndPlanBench}, or from an IDE; results go in BENCHMARKS.md.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 5, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = "-Xmx1g")
+public class ParseAndPlanBench {
+  static final int RULES = 10_000;
+  private String text;
+  private Ruleset parsed;
+  private Planner planner;
+
+  @Setup
+  public void setUp() throws NftParseException {
+    text = RulesetGenerator.generate(RULES, 42);
+    parsed = NftTextParser.parse("bench.nft", text);
+    planner = new Planner(DevicePortMap.of(Map.of("lan0", 1, "lan1", 2, "wan0", 3)), PlannerOptions.defaults());
+  }
+
+  @Benchmark
+  public Ruleset parse() throws NftParseException {
+    return NftTextParser.parse("bench.nft", text);
+  }
+
+  @Benchmark
+  public Plan plan() {
+    return planner.plan(parsed);
+  }
+
+  @Benchmark
+  public Plan parseAndPlan() throws NftParseException {
+    return planner.plan(NftTextParser.parse("bench.nft", text));
+  }
+
+  public static void main(String[] args) throws Exception {
+    new Runner(new OptionsBuilder().include(ParseAndPlanBench.class.getSimpleName()).build()).run();
+  }
+}
