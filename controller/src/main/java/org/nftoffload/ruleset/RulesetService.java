@@ -188,8 +188,10 @@ public final class RulesetService {
     }
     for (UpdateResult u : r.results()) {
       // idempotent: an insert of what is there or a delete of what is gone leaves the wanted state
+      // UNAVAILABLE: the device is away; the update is in its desired state and reconciliation installs it on return
       boolean fine = u.ok() || (u.update().type() == UpdateType.INSERT && u.code() == RpcCode.ALREADY_EXISTS)
-          || (u.update().type() == UpdateType.DELETE && u.code() == RpcCode.NOT_FOUND);
+          || (u.update().type() == UpdateType.DELETE && u.code() == RpcCode.NOT_FOUND)
+          || u.code() == RpcCode.UNAVAILABLE;
       if (!fine) {
         return Optional.of(u.update().type() + " " + u.code() + (u.message().isEmpty() ? "" : ": " + u.message()));
       }

@@ -51,6 +51,7 @@ public final class Device implements AutoCloseable {
   private Scheduler.Task periodic;
   private boolean closed;
   private Mastership.State lastState = Mastership.State.DISCONNECTED;
+  private boolean pipelineLoaded; // since this controller last became primary
 
   Device(DeviceSpec spec, DeviceDriver driver, P4RuntimeClient client, ManagerConfig config, Scheduler scheduler,
       long cookie) {
@@ -81,6 +82,9 @@ public final class Device implements AutoCloseable {
         synchronized (Device.this) {
           gained = m.isPrimary() && lastState != Mastership.State.PRIMARY;
           lastState = m.state();
+          if (!m.isPrimary()) {
+            pipelineLoaded = false;
+          }
         }
         if (gained) {
           log.info("device '{}': primary, pushing pipeline and reconciling", spec.name());
@@ -190,7 +194,12 @@ public final class Device implements AutoCloseable {
         }
         return CompletableFuture.completedFuture(new WriteResult(List.of(results)));
       }
-      return writeInOrder(canonical).thenApply(written -> {
+      // Primary may be announced before the listener's setup is queued: never write into a device without our pipeline.
+      CompletableFuture<Void> ready;
+      synchronized (this) {
+        ready = pipelineLoaded ? CompletableFuture.completedFuture(null) : ensurePipeline();
+      }
+      return ready.thenCompose(v -> writeInOrder(canonical)).thenApply(written -> {
         synchronized (this) {
           for (int j = 0; j < canonical.size(); j++) {
             UpdateResult r = written.get(j);
@@ -271,6 +280,9 @@ public final class Device implements AutoCloseable {
   private CompletableFuture<Void> ensurePipeline() {
     return client.pipelineCookie().thenCompose(current -> {
       if (current.isPresent() && current.getAsLong() == cookie) {
+        synchronized (this) {
+          pipelineLoaded = true;
+        }
         return CompletableFuture.completedFuture(null);
       }
       log.info("device '{}': loading pipeline (device has {})", spec.name(),
@@ -278,6 +290,7 @@ public final class Device implements AutoCloseable {
       return client.setPipelineConfig(driver.deviceConfig(), cookie).thenRun(() -> {
         synchronized (this) {
           mirror.clear(); // a new pipeline starts with empty tables
+          pipelineLoaded = true;
         }
       });
     });
