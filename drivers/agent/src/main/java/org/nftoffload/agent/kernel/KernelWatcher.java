@@ -136,6 +136,26 @@ public final class KernelWatcher implements AutoCloseable {
         return all.size();
     }
 
+    /**
+     * Empties the notification queue before the dump. The kernel reports ENOBUFS once and then drops silently
+     * until the queue has been drained (netlink's congested state), so a dump taken with the queue still full
+     * could miss flows whose events are dropped afterwards without a second report. Drained events are handled;
+     * the dump that follows makes the tracker right either way.
+     */
+    private void drain(FlowTracker tracker) throws ErrnoException {
+        for (int i = 0; i < 1_000_000; i++) {
+            try {
+                int n = events.poll(0, tracker::onEvent);
+                if (n == 0) {
+                    return;
+                }
+                eventsHandled.addAndGet(n);
+            } catch (ConntrackEvents.OverflowException again) {
+                overflows.incrementAndGet(); // covered by the dump that follows
+            }
+        }
+    }
+
     private void loop(FlowTracker tracker, Outbox outbox) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment fds = arena.allocate(Libc.POLLFD, 2);
@@ -181,6 +201,7 @@ public final class KernelWatcher implements AutoCloseable {
                     overflows.incrementAndGet();
                     LOG.warn("{}; re-reading the conntrack table and resyncing the controller", e.getMessage());
                     try {
+                        drain(tracker);
                         dumpInto(tracker);
                     } catch (ErrnoException dumpFailed) {
                         LOG.error("conntrack dump failed: {}", dumpFailed.getMessage());
