@@ -4,11 +4,12 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 
 /** Tells whether a configured listen address is loopback: open (tokenless) listeners are only allowed there. */
-final class Loopback {
+public final class Loopback {
 
   private Loopback() {}
 
-  static boolean is(String host) {
+  /** Whether {@code host} is a loopback literal or "localhost" (names are never resolved). */
+  public static boolean is(String host) {
     if (host.equals("localhost")) {
       return true;
     }
