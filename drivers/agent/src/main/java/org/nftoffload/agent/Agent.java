@@ -9,6 +9,7 @@ import org.nftoffload.agent.controller.ControllerLink;
 import org.nftoffload.agent.controller.Outbox;
 import org.nftoffload.agent.flow.FlowTracker;
 import org.nftoffload.agent.kernel.KernelWatcher;
+import org.nftoffload.agent.representor.Representors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A running kernel agent: the kernel watcher feeding the flow tracker, the outbox and the controller
- * link (with {@link KernelFeedback} turning controller activity into conntrack timeout refreshes).
+ * link (with {@link KernelFeedback} turning controller activity into conntrack timeout refreshes), and
+ * the representors relaying the switch's slow-path packets through the controller link.
  * Wired by {@link AgentModule} and started by {@link #start}; {@link #close} stops everything.
  */
 public final class Agent implements AutoCloseable {
@@ -33,10 +35,12 @@ public final class Agent implements AutoCloseable {
     private final Outbox outbox;
     private final ManagedChannel channel;
     private final ControllerLink link;
+    private final Representors representors;
 
     @Inject
     Agent(AgentConfig config, KernelWatcher kernel, FlowTracker tracker, Outbox outbox, ManagedChannel channel,
-          ControllerLink link) {
+          ControllerLink link, Representors representors) {
+        this.representors = representors;
         this.config = config;
         this.kernel = kernel;
         this.tracker = tracker;
@@ -63,6 +67,7 @@ public final class Agent implements AutoCloseable {
                     == AgentConfig.Mode.MARK_BIT ? " (ct mark & 0x" + Long.toHexString(config.selection().markMask()) + ")" : "");
             agent.kernel.start(agent.tracker, agent.outbox);
             agent.link.start();
+            agent.representors.start(agent.link::packetOut);
             return agent;
         } catch (Exception | Error e) {
             agent.close();
@@ -90,6 +95,11 @@ public final class Agent implements AutoCloseable {
         return kernel;
     }
 
+    /** The representor interfaces (for status and tests). */
+    public Representors representors() {
+        return representors;
+    }
+
     /** The config the agent runs with. */
     public AgentConfig config() {
         return config;
@@ -97,6 +107,7 @@ public final class Agent implements AutoCloseable {
 
     @Override
     public void close() {
+        representors.close();
         link.close();
         channel.shutdownNow();
         try {

@@ -15,6 +15,8 @@ import org.nftoffload.agent.flow.FlowSelector;
 import org.nftoffload.agent.flow.FlowTracker;
 import org.nftoffload.agent.flow.RoutingLookup;
 import org.nftoffload.agent.kernel.KernelWatcher;
+import org.nftoffload.agent.representor.Representors;
+import org.nftoffload.agent.v1.Representor;
 import org.nftoffload.agent.v1.Hello;
 
 import java.time.Clock;
@@ -23,7 +25,7 @@ import java.util.Objects;
 
 /**
  * Guice wiring of one agent from its config and a clock: kernel watcher (sockets in the configured
- * namespace), selector, tracker, outbox, gRPC channel and controller link. Everything is a singleton
+ * namespace), representors (TAPs in that namespace), selector, tracker, outbox, gRPC channel and controller link. Everything is a singleton
  * of the injector, so one injector is one agent.
  */
 public final class AgentModule extends AbstractModule {
@@ -45,6 +47,12 @@ public final class AgentModule extends AbstractModule {
     @Singleton
     KernelWatcher kernelWatcher(AgentConfig c) throws Exception {
         return KernelWatcher.open(c.agent().namespace(), c.conntrack().receiveBufferBytes());
+    }
+
+    @Provides
+    @Singleton
+    Representors representors(AgentConfig c) throws Exception {
+        return Representors.open(c.agent().namespace(), c.representors());
     }
 
     @Provides
@@ -83,19 +91,22 @@ public final class AgentModule extends AbstractModule {
         } catch (java.net.UnknownHostException e) {
             host = "";
         }
-        return Hello.newBuilder()
+        Hello.Builder hello = Hello.newBuilder()
                 .setAgentId(c.agent().id())
                 .setHost(host)
                 .setNamespace(c.agent().namespace())
                 .setVersion(Agent.VERSION)
-                .setToken(c.agent().token())
-                .build();
+                .setToken(c.agent().token());
+        for (AgentConfig.Representor r : c.representors()) {
+            hello.addRepresentors(Representor.newBuilder().setDevice(r.device()).setPort(r.port()).setIfname(r.name()));
+        }
+        return hello.build();
     }
 
     @Provides
     @Singleton
-    ControllerHandler handler(AgentConfig c, KernelWatcher kernel, FlowTracker tracker) {
-        return new KernelFeedback(c, kernel, tracker);
+    ControllerHandler handler(AgentConfig c, KernelWatcher kernel, FlowTracker tracker, Representors representors) {
+        return new KernelFeedback(c, kernel, tracker, representors);
     }
 
     @Provides

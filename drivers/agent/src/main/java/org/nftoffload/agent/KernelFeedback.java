@@ -8,6 +8,7 @@ import org.nftoffload.agent.flow.FlowSelector;
 import org.nftoffload.agent.flow.FlowTracker;
 import org.nftoffload.agent.flow.PolicyRule;
 import org.nftoffload.agent.kernel.KernelWatcher;
+import org.nftoffload.agent.representor.Representors;
 import org.nftoffload.linux.ErrnoException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,18 +19,26 @@ import java.util.Optional;
 /**
  * What the controller's messages do on this host: verdicts and removals update the tracker, hardware
  * activity refreshes the conntrack timeout (only when the counters or last-used time moved, so an idle
- * offloaded connection still expires), a new offload policy replaces the selector and re-reads conntrack.
+ * offloaded connection still expires), a new offload policy replaces the selector and re-reads conntrack,
+ * and relayed packet_ins go to the kernel on their port's representor.
  */
 final class KernelFeedback implements ControllerHandler {
     private static final Logger LOG = LoggerFactory.getLogger(KernelFeedback.class);
     private final AgentConfig config;
     private final KernelWatcher kernel;
     private final FlowTracker tracker;
+    private final Representors representors;
 
-    KernelFeedback(AgentConfig config, KernelWatcher kernel, FlowTracker tracker) {
+    KernelFeedback(AgentConfig config, KernelWatcher kernel, FlowTracker tracker, Representors representors) {
         this.config = config;
         this.kernel = kernel;
         this.tracker = tracker;
+        this.representors = representors;
+    }
+
+    @Override
+    public void packetIn(String device, int port, int reason, byte[] frame) {
+        representors.deliver(device, port, reason, frame);
     }
 
     @Override

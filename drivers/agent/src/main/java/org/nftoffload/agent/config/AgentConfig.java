@@ -1,6 +1,9 @@
 package org.nftoffload.agent.config;
 
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The agent's whole configuration, as read from its YAML/JSON file (see {@code drivers/agent/README.md}
@@ -12,8 +15,11 @@ import java.util.Objects;
  * @param selection  which conntrack entries are reported
  * @param conntrack  conntrack watching and timeout refresh
  * @param queue      the bounded event queue towards the controller
+ * @param representors switch ports this agent stands in for with a TAP interface in the watched namespace
+ *                     (default none: no packet relay)
  */
-public record AgentConfig(Agent agent, Controller controller, Selection selection, Conntrack conntrack, Queue queue) {
+public record AgentConfig(Agent agent, Controller controller, Selection selection, Conntrack conntrack, Queue queue,
+                          List<Representor> representors) {
 
     public AgentConfig {
         agent = agent == null ? new Agent(null, null, null) : agent;
@@ -21,11 +27,59 @@ public record AgentConfig(Agent agent, Controller controller, Selection selectio
         selection = selection == null ? new Selection(null, null) : selection;
         conntrack = conntrack == null ? new Conntrack(null, null) : conntrack;
         queue = queue == null ? new Queue(null) : queue;
+        representors = representors == null ? List.of() : List.copyOf(representors);
+        Set<String> names = new HashSet<>();
+        Set<String> ports = new HashSet<>();
+        for (int i = 0; i < representors.size(); i++) {
+            Representor r = representors.get(i);
+            if (r == null) {
+                throw new IllegalArgumentException("representors[" + i + "] is empty");
+            }
+            if (!names.add(r.name())) {
+                throw new IllegalArgumentException("representors[" + i + "]: interface name \"" + r.name()
+                        + "\" is used twice");
+            }
+            if (!ports.add(r.device() + "/" + r.port())) {
+                throw new IllegalArgumentException("representors[" + i + "]: device \"" + r.device() + "\" port "
+                        + r.port() + " has two representors");
+            }
+        }
+    }
+
+    /** A config without representors (the agent relays no packets). */
+    public AgentConfig(Agent agent, Controller controller, Selection selection, Conntrack conntrack, Queue queue) {
+        this(agent, controller, selection, conntrack, queue, null);
     }
 
     /** This config with another agent id (the default id is the host name, which tests cannot know). */
     public AgentConfig withAgentId(String id) {
-        return new AgentConfig(new Agent(id, agent.namespace(), agent.token()), controller, selection, conntrack, queue);
+        return new AgentConfig(new Agent(id, agent.namespace(), agent.token()), controller, selection, conntrack, queue,
+                representors);
+    }
+
+    /**
+     * One switch port and its representor: a TAP interface the agent creates in the watched namespace.
+     * The switch's packet_in from {@code port} of {@code device} is delivered on it; what the kernel sends
+     * out of it leaves {@code device} on {@code port} (packet_out).
+     *
+     * @param device device name in the controller's config
+     * @param port   switch port number, 1..510 (not the CPU port 255)
+     * @param name   interface name, 1..15 characters
+     */
+    public record Representor(String device, Integer port, String name) {
+        public Representor {
+            if (device == null || device.isBlank()) {
+                throw new IllegalArgumentException("representor needs a device");
+            }
+            if (port == null || port < 1 || port > 510 || port == 255) {
+                throw new IllegalArgumentException("representor port must be 1..510 and not the CPU port 255, got "
+                        + port);
+            }
+            if (name == null || name.isEmpty() || name.length() > 15 || name.contains("/") || name.contains(" ")) {
+                throw new IllegalArgumentException("representor name must be 1..15 characters without '/' or blanks, got \""
+                        + name + "\"");
+            }
+        }
     }
 
     /** A config with every default (useful in tests). */

@@ -18,4 +18,11 @@ public interface ControllerHandler {
 
     /** A new offload policy. */
     void policy(List<PolicyRule> rules);
+
+    /**
+     * A frame the switch punted from {@code port} of {@code device} (P4Runtime packet_in, relayed by the
+     * controller), for the representor of that port. Agents without representors ignore it.
+     */
+    default void packetIn(String device, int port, int reason, byte[] frame) {
+    }
 }

@@ -47,6 +47,8 @@ public final class ControllerLink implements AutoCloseable {
     private final Clock clock;
     private final int resyncChunk;
     private final Object signal = new Object();
+    /** gRPC stream observers are not thread-safe: the link thread and the representor reader both write. */
+    private final Object writeLock = new Object();
     private final AtomicLong generation = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong connects = new AtomicLong();
@@ -131,7 +133,7 @@ public final class ControllerLink implements AutoCloseable {
                     while (batch.getEventsCount() < MAX_BATCH && (next = outbox.poll()) != null) {
                         batch.addEvents(next);
                     }
-                    s.onNext(AgentMessage.newBuilder().setEvents(batch).build());
+                    write(s, AgentMessage.newBuilder().setEvents(batch).build());
                     sent.addAndGet(batch.getEventsCount());
                 }
             } catch (InterruptedException e) {
@@ -142,6 +144,32 @@ public final class ControllerLink implements AutoCloseable {
                 LOG.debug("stream write failed", e);
                 broken = true;
             }
+        }
+    }
+
+    private void write(ClientCallStreamObserver<AgentMessage> s, AgentMessage m) {
+        synchronized (writeLock) {
+            s.onNext(m);
+        }
+    }
+
+    /**
+     * Sends a frame the kernel transmitted on a representor to the controller, for packet_out on
+     * {@code port} of {@code device}. Dropped (false) while there is no stream or gRPC's buffer is full,
+     * as a NIC drops when its queue is: the kernel's protocols retransmit.
+     */
+    public boolean packetOut(String device, int port, byte[] frame) {
+        ClientCallStreamObserver<AgentMessage> s = stream;
+        if (s == null || broken || !s.isReady()) {
+            return false;
+        }
+        try {
+            write(s, AgentMessage.newBuilder().setPacketOut(org.nftoffload.agent.v1.PacketOut.newBuilder()
+                    .setDevice(device).setPort(port).setPayload(com.google.protobuf.ByteString.copyFrom(frame))).build());
+            return true;
+        } catch (RuntimeException e) {
+            LOG.debug("packet_out write failed", e);
+            return false;
         }
     }
 
@@ -193,7 +221,7 @@ public final class ControllerLink implements AutoCloseable {
             }
         });
         ClientCallStreamObserver<AgentMessage> s = holder[0];
-        s.onNext(AgentMessage.newBuilder().setHello(hello).build());
+        write(s, AgentMessage.newBuilder().setHello(hello).build());
         sent.incrementAndGet();
         resync(s);
         stream = s;
@@ -220,7 +248,7 @@ public final class ControllerLink implements AutoCloseable {
                 chunk.addFlows(Messages.flowAdd(flows.get(i)));
             }
             chunk.setLast(i >= flows.size());
-            s.onNext(AgentMessage.newBuilder().setResync(chunk).build());
+            write(s, AgentMessage.newBuilder().setResync(chunk).build());
             sent.incrementAndGet();
         } while (i < flows.size());
         LOG.debug("sent resync generation {} with {} flows", gen, flows.size());
@@ -241,6 +269,8 @@ public final class ControllerLink implements AutoCloseable {
                 case REMOVED -> handler.removed(key(m.getRemoved().getZone(), m.getRemoved().hasOriginal(), m.getRemoved().getOriginal()),
                         m.getRemoved().getReason());
                 case POLICY -> handler.policy(Messages.policy(m.getPolicy()));
+                case PACKET_IN -> handler.packetIn(m.getPacketIn().getDevice(), m.getPacketIn().getPort(),
+                        m.getPacketIn().getReason(), m.getPacketIn().getPayload().toByteArray());
                 case KIND_NOT_SET -> LOG.warn("controller sent an empty message; ignored");
             }
         } catch (RuntimeException e) {
@@ -272,7 +302,9 @@ public final class ControllerLink implements AutoCloseable {
         ClientCallStreamObserver<AgentMessage> s = stream;
         if (s != null) {
             try {
-                s.onCompleted();
+                synchronized (writeLock) {
+                    s.onCompleted();
+                }
             } catch (RuntimeException ignored) {
                 // already closed
             }
