@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.nftoffload.agent.v1.AgentMessage;
 import org.nftoffload.agent.v1.ControllerMessage;
 import org.nftoffload.agent.v1.FlowActivity;
@@ -39,6 +40,8 @@ import org.nftoffload.agent.v1.FlowVerdict;
 import org.nftoffload.agent.v1.Hello;
 import org.nftoffload.agent.v1.HelloAck;
 import org.nftoffload.agent.v1.OffloadPolicy;
+import org.nftoffload.agent.v1.PacketOut;
+import org.nftoffload.agent.v1.Representor;
 import org.nftoffload.config.ControllerConfig;
 import org.nftoffload.flow.AgentNotifier;
 import org.nftoffload.flow.FlowId;
@@ -67,6 +70,7 @@ public final class AgentEndpoint implements AgentNotifier, AutoCloseable {
   private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
   private final Counter refused;
   private volatile OffloadPolicy policy = OffloadPolicy.getDefaultInstance();
+  private volatile Packets packets = Packets.NONE;
   private Server server;
 
   public AgentEndpoint(ControllerConfig.Agents config, String controllerId, FlowManager flows, Clock clock,
@@ -79,6 +83,37 @@ public final class AgentEndpoint implements AgentNotifier, AutoCloseable {
         .register(meters);
     Gauge.builder("nftoffload.agents.connected", sessions, ConcurrentHashMap::size)
         .description("agents with an open stream").register(meters);
+  }
+
+  /**
+   * Receives agents' representor declarations (Hello) and the frames they relay (PacketOut): the slow-path packet
+   * relay ({@code org.nftoffload.packetio}). The endpoint only passes them on.
+   */
+  public interface Packets {
+    /** An agent's stream was accepted; {@code sink} sends on that stream (e.g. PacketIn) until it is gone. */
+    void connected(String agent, List<Representor> representors, Consumer<ControllerMessage> sink);
+
+    /** The stream that {@code sink} sends on is gone. */
+    void disconnected(String agent, Consumer<ControllerMessage> sink);
+
+    /** A frame the agent's kernel sent out of a representor. */
+    void packetOut(String agent, PacketOut packet);
+
+    Packets NONE = new Packets() {
+      @Override
+      public void connected(String agent, List<Representor> representors, Consumer<ControllerMessage> sink) {}
+
+      @Override
+      public void disconnected(String agent, Consumer<ControllerMessage> sink) {}
+
+      @Override
+      public void packetOut(String agent, PacketOut packet) {}
+    };
+  }
+
+  /** Where representors and relayed packets go (set once at wiring; none by default). */
+  public void packets(Packets next) {
+    this.packets = next;
   }
 
   /** Starts listening; returns the bound address. */
@@ -215,6 +250,7 @@ public final class AgentEndpoint implements AgentNotifier, AutoCloseable {
     private long resyncs;
     private long generation = -1;
     private final List<FlowSpec> resyncFlows = new ArrayList<>();
+    private final Consumer<ControllerMessage> sink = this::send;
 
     Session(ServerCallStreamObserver<ControllerMessage> out, String remote) {
       this.out = out;
@@ -275,6 +311,7 @@ public final class AgentEndpoint implements AgentNotifier, AutoCloseable {
         send(ControllerMessage.newBuilder().setHelloAck(HelloAck.newBuilder().setControllerId(controllerId))
             .build());
         send(ControllerMessage.newBuilder().setPolicy(policy).build());
+        packets.connected(hello.getAgentId(), hello.getRepresentorsList(), sink);
         return;
       }
       String agent = hello.getAgentId();
@@ -285,6 +322,7 @@ public final class AgentEndpoint implements AgentNotifier, AutoCloseable {
           }
         }
         case RESYNC -> resync(agent, m.getResync());
+        case PACKET_OUT -> packets.packetOut(agent, m.getPacketOut());
         case HELLO -> log.warn("agent '{}': second Hello ignored", agent);
         case KIND_NOT_SET -> log.warn("agent '{}': empty message ignored", agent);
       }
@@ -371,6 +409,9 @@ public final class AgentEndpoint implements AgentNotifier, AutoCloseable {
 
     private void gone() {
       Hello h = hello;
+      if (h != null) {
+        packets.disconnected(h.getAgentId(), sink);
+      }
       if (h != null && sessions.remove(h.getAgentId(), this)) {
         log.info("agent '{}' disconnected; its flows stay offloaded until it resyncs", h.getAgentId());
       }

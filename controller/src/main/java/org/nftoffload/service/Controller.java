@@ -21,7 +21,9 @@ import org.nftoffload.p4runtime.ClientConfig;
 import org.nftoffload.p4runtime.P4RuntimeClient;
 import org.nftoffload.p4runtime.Scheduler;
 import org.nftoffload.p4runtime.StreamListener;
+import org.nftoffload.packetio.PacketRelay;
 import org.nftoffload.ruleset.RulesetService;
+import org.onosproject.net.pi.runtime.PiPacketOperation;
 import org.onosproject.net.pi.runtime.PiTableEntry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,13 +50,15 @@ public final class Controller implements AutoCloseable {
   private final AgentEndpoint agents;
   private final RulesetService rulesets;
   private final ApiServer api;
+  private final PacketRelay relay;
   private final List<AutoCloseable> started = new ArrayList<>();
   private Listening listening;
 
   @Inject
   Controller(ControllerConfig config, FlowtablePipeline pipeline, Scheduler scheduler,
       ScheduledExecutorService executor, EmbeddedSwitches switches, ManagedDevices devices, FlowManager flows,
-      AgentEndpoint agents, RulesetService rulesets, ApiServer api) {
+      AgentEndpoint agents, RulesetService rulesets, ApiServer api, PacketRelay relay) {
+    this.relay = relay;
     this.config = config;
     this.pipeline = pipeline;
     this.scheduler = scheduler;
@@ -93,12 +97,18 @@ public final class Controller implements AutoCloseable {
           public void onIdleTimeout(List<PiTableEntry> entries) {
             flows.idleTimeout(name, entries);
           }
+
+          @Override
+          public void onPacketIn(PiPacketOperation packet) {
+            relay.packetIn(name, packet);
+          }
         });
         deviceAddresses.put(d.name(), spec.address() + (d.embedded() ? " (embedded software switch)" : "")
             + " device id " + d.deviceId() + ", driver " + d.driver());
       }
       started.add(flows);
       flows.notifier(agents);
+      agents.packets(relay);
       int orphans = flows.recover().get(30, TimeUnit.SECONDS);
       if (orphans > 0) {
         log.info("{} flow entries kept from before the restart, waiting {} for agents to claim them", orphans,

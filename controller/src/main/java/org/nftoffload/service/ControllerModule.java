@@ -22,6 +22,7 @@ import org.nftoffload.flow.PortMap;
 import org.nftoffload.p4.FlowtablePipeline;
 import org.nftoffload.p4runtime.ElectionId;
 import org.nftoffload.p4runtime.Scheduler;
+import org.nftoffload.packetio.PacketRelay;
 import org.nftoffload.ruleset.RulesetService;
 
 /**
@@ -132,6 +133,12 @@ public final class ControllerModule extends AbstractModule {
   @Singleton
   AgentEndpoint agentEndpoint(ControllerConfig config, FlowManager flows, Clock clock, MeterRegistry meters) {
     return new AgentEndpoint(config.agents(), config.controllerId(), flows, clock, meters);
+  }
+
+  @Provides
+  @Singleton
+  PacketRelay packetRelay(ManagedDevices devices, MeterRegistry meters) {
+    return new PacketRelay(name -> devices.manager().device(name), meters);
   }
 
   @Provides
