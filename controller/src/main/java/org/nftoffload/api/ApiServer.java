@@ -242,9 +242,8 @@ public final class ApiServer implements AutoCloseable {
         body.put("diff", diffs(c.diffs()));
         ctx.json(body);
       } else {
-        RulesetService.Change c = rulesets.plan("request", text);
-        RulesetService.Applied a = rulesets.apply("request", text);
-        Map<String, Object> body = applied(a);
+        RulesetService.Change c = rulesets.apply("request", text);
+        Map<String, Object> body = applied(c.next());
         body.put("dryRun", false);
         body.put("diff", diffs(c.diffs()));
         ctx.json(body);

@@ -117,11 +117,11 @@ public final class RulesetService {
     return new Change(new Applied(version, name, text, rs, plans, notes, clock.instant()), diffs);
   }
 
-  /** Applies {@code text} everywhere, or nowhere. */
-  public synchronized Applied apply(String name, String text) throws RulesetException {
+  /** Applies {@code text} everywhere, or nowhere; returns the change made (the diff is the one written). */
+  public synchronized Change apply(String name, String text) throws RulesetException {
     Change c = plan(name, text);
     commit(c);
-    return c.next();
+    return c;
   }
 
   /** Removes the ruleset: the ACLs are emptied and agents get an empty policy. */
@@ -155,21 +155,45 @@ public final class RulesetService {
     return b.toString().strip();
   }
 
-  /** Writes per-device diffs; on the first refusal puts back every device touched and throws. */
+  /**
+   * Writes per-device diffs; on the first refusal puts back every device touched (the refusing one included: the
+   * updates before the refused one were applied) and throws, naming the device.
+   */
   private void write(Map<String, PlanDiff> diffs) throws RulesetException {
     List<String> touched = new ArrayList<>();
     for (var e : diffs.entrySet()) {
       touched.add(e.getKey());
-      Optional<String> failure = writeOne(e.getKey(), forward(e.getValue()));
+      Optional<String> failure = writePhases(e.getKey(), forward(e.getValue()));
       if (failure.isPresent()) {
+        List<String> notRestored = new ArrayList<>();
         for (String d : touched) {
-          Optional<String> back = writeOne(d, backward(diffs.get(d)));
-          back.ifPresent(f -> log.error("device '{}': rollback incomplete: {}", d, f));
+          Optional<String> back = writePhases(d, backward(diffs.get(d)));
+          if (back.isPresent()) {
+            log.error("device '{}': rollback incomplete: {}", d, back.get());
+            notRestored.add("'" + d + "' (" + back.get() + ")");
+          }
         }
         throw new RulesetException(RulesetException.Kind.DEVICE, "device '" + e.getKey() + "' refused the change ("
-            + failure.get() + "); the previous ruleset is still in force", Optional.empty());
+            + failure.get() + "); " + (notRestored.isEmpty() ? "the previous ruleset is still in force"
+            : "putting the previous ruleset back failed on " + String.join(", ", notRestored)
+            + ": those devices are repaired by reconciliation"), Optional.empty());
       }
     }
+  }
+
+  /**
+   * Writes a device's updates in three phases, each waited for: deletes, then modifies, then inserts. A device may
+   * apply the batches of one write in any order, so in one list an insert could land before the delete that makes
+   * room for it, and a full table would refuse a change that fits.
+   */
+  private Optional<String> writePhases(String device, List<List<TableUpdate>> phases) {
+    for (List<TableUpdate> phase : phases) {
+      Optional<String> failure = writeOne(device, phase);
+      if (failure.isPresent()) {
+        return failure;
+      }
+    }
+    return Optional.empty();
   }
 
   private Optional<String> writeOne(String device, List<TableUpdate> updates) {
@@ -199,20 +223,20 @@ public final class RulesetService {
     return Optional.empty();
   }
 
-  private static List<TableUpdate> forward(PlanDiff d) {
-    List<TableUpdate> u = new ArrayList<>();
-    d.deletes().forEach(e -> u.add(TableUpdate.delete(e.entry())));
-    d.modifies().forEach(m -> u.add(TableUpdate.modify(m.after().entry())));
-    d.inserts().forEach(e -> u.add(TableUpdate.insert(e.entry())));
-    return u;
+  /** Deletes, modifies, inserts: the order that never needs more room than the device has. */
+  private static List<List<TableUpdate>> forward(PlanDiff d) {
+    return List.of(
+        d.deletes().stream().map(e -> TableUpdate.delete(e.entry())).toList(),
+        d.modifies().stream().map(m -> TableUpdate.modify(m.after().entry())).toList(),
+        d.inserts().stream().map(e -> TableUpdate.insert(e.entry())).toList());
   }
 
-  private static List<TableUpdate> backward(PlanDiff d) {
-    List<TableUpdate> u = new ArrayList<>();
-    d.inserts().forEach(e -> u.add(TableUpdate.delete(e.entry())));
-    d.modifies().forEach(m -> u.add(TableUpdate.modify(m.before().entry())));
-    d.deletes().forEach(e -> u.add(TableUpdate.insert(e.entry())));
-    return u;
+  /** The reverse change in the same room-saving order: what was inserted goes first, what was deleted comes last. */
+  private static List<List<TableUpdate>> backward(PlanDiff d) {
+    return List.of(
+        d.inserts().stream().map(e -> TableUpdate.delete(e.entry())).toList(),
+        d.modifies().stream().map(m -> TableUpdate.modify(m.before().entry())).toList(),
+        d.deletes().stream().map(e -> TableUpdate.insert(e.entry())).toList());
   }
 
   /** Which of the configured interfaces are ports of {@code device}. */
