@@ -29,9 +29,10 @@ LABEL org.opencontainers.image.title="nft-offload kernel agent" \
 RUN mkdir -p /etc/nftoffload
 COPY --from=build /out/ /opt/nftoffload/agent/
 USER 0:0
-# --enable-native-access: netlink and setns go through the FFM API (java.lang.foreign), a restricted API.
+# --enable-native-access: netlink and setns go through the FFM API (java.lang.foreign), a restricted API;
+# Guice and protobuf-java still use sun.misc.Unsafe (JDK 25 warns without --sun-misc-unsafe-memory-access=allow).
 # More JVM options: JAVA_TOOL_OPTIONS. Log level: NFTOFFLOAD_AGENT_LOG_LEVEL (default INFO).
-ENTRYPOINT ["java", "--enable-native-access=ALL-UNNAMED", \
+ENTRYPOINT ["java", "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", \
             "-Dcom.google.protobuf.error_on_unsafe_pre22_gencode=true", \
             "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", \
             "-jar", "/opt/nftoffload/agent/nftoffload-agent.jar"]
