@@ -11,6 +11,7 @@ import org.nftoffload.softswitch.pipeline.Pipeline;
 import org.nftoffload.softswitch.pipeline.TableEntry;
 import org.nftoffload.softswitch.pipeline.TableException;
 import org.nftoffload.softswitch.pipeline.TableKind;
+import org.nftoffload.softswitch.pipeline.TableStore;
 import org.nftoffload.softswitch.pipeline.TwoRateMeter;
 import p4.config.v1.P4InfoOuterClass;
 import p4.v1.P4RuntimeOuterClass.CloneSessionEntry;
@@ -27,7 +28,10 @@ import p4.v1.P4RuntimeOuterClass.Update;
 
 /**
  * P4Runtime entities on top of the pipeline: applies one {@link Update} (returning how to undo it, for
- * ROLLBACK_ON_ERROR and DATAPLANE_ATOMIC batches) and answers reads. Callers hold the switch lock.
+ * ROLLBACK_ON_ERROR and DATAPLANE_ATOMIC batches) and answers reads. Table entry writes are split in two:
+ * {@link #prepare} decodes and checks them without the lock (several writes can do that in parallel), and
+ * {@link #apply(Update, Prepared)} only mutates the tables. Everything but {@code prepare} is called with the
+ * switch lock held. Entries keep their canonical form as serialized bytes (compact, and what reads parse back).
  */
 final class EntityStore {
 
@@ -36,6 +40,31 @@ final class EntityStore {
   interface Undo {
     void undo();
   }
+
+  /** An update as far as it could be checked without the tables. */
+  sealed interface Prepared permits TableWrite, Failed, Deferred {}
+
+  /** The update is refused whatever the tables hold. */
+  record Failed(P4RuntimeException error) implements Prepared {}
+
+  /** Not prepared (default entries, counters, meters, clone sessions: rare): decoded under the lock. */
+  enum Deferred implements Prepared { INSTANCE }
+
+  /**
+   * A table entry INSERT, MODIFY or DELETE, decoded and checked.
+   *
+   * @param type the update type
+   * @param table the table
+   * @param key the pipeline key ({@link org.nftoffload.softswitch.pipeline.FlowKey} or {@link TableEntry.AclKey})
+   * @param priority the priority (ACL)
+   * @param action the action, or null when a MODIFY keeps the entry's action (or for DELETE)
+   * @param source the canonical entry, serialized; null when a MODIFY keeps the action (or for DELETE)
+   * @param entry the entry as written
+   * @param meter the direct meter configuration, or null
+   */
+  record TableWrite(Update.Type type, EntryCodec.TableCodec table, Object key, int priority,
+      org.nftoffload.softswitch.pipeline.Action action, byte[] source, p4.v1.P4RuntimeOuterClass.TableEntry entry,
+      TwoRateMeter.Config meter) implements Prepared {}
 
   private final Pipeline pipeline;
   private final EntryCodec codec;
@@ -58,13 +87,160 @@ final class EntityStore {
     return pipeline.nowNanos();
   }
 
-  Undo apply(Update u) throws P4RuntimeException {
-    if (u.getType() == Update.Type.UNSPECIFIED || u.getType() == Update.Type.UNRECOGNIZED) {
+  /** Decodes and checks every update of a batch; needs no lock. */
+  Prepared[] prepare(List<Update> updates) {
+    EntryCodec.Decoder decoder = codec.decoder();
+    Prepared[] out = new Prepared[updates.size()];
+    for (int i = 0; i < out.length; i++) {
+      try {
+        out[i] = prepare(updates.get(i), decoder);
+      } catch (P4RuntimeException e) {
+        out[i] = new Failed(e);
+      }
+    }
+    return out;
+  }
+
+  private Prepared prepare(Update u, EntryCodec.Decoder decoder) throws P4RuntimeException {
+    Update.Type type = u.getType();
+    if (type == Update.Type.UNSPECIFIED || type == Update.Type.UNRECOGNIZED) {
       throw P4RuntimeException.invalid("update type not set");
     }
     Entity e = u.getEntity();
+    if (e.getEntityCase() != Entity.EntityCase.TABLE_ENTRY || e.getTableEntry().getIsDefaultAction()) {
+      return Deferred.INSTANCE;
+    }
+    p4.v1.P4RuntimeOuterClass.TableEntry te = e.getTableEntry();
+    EntryCodec.TableCodec t = codec.tableCodec(te.getTableId());
+    Object key = decoder.key(t, te);
+    if (type == Update.Type.DELETE) {
+      return new TableWrite(type, t, key, te.getPriority(), null, null, te, null);
+    }
+    if (te.hasTimeSinceLastHit()) {
+      throw P4RuntimeException.invalid(t.alias + ": time_since_last_hit must be unset in a write");
+    }
+    // MODIFY without an action keeps the entry's action (spec: "Action Specification")
+    boolean keepAction = type == Update.Type.MODIFY && !te.hasAction();
+    var action = keepAction ? null : decoder.action(t, te.getAction(), false);
+    long idle = te.getIdleTimeoutNs();
+    if (idle < 0) {
+      throw P4RuntimeException.invalid(t.alias + ": negative idle_timeout_ns");
+    }
+    if (idle != 0 && !t.idleTimeout) {
+      throw P4RuntimeException.invalid(t.alias + " does not support idle timeout");
+    }
+    TwoRateMeter.Config meter = null;
+    if (te.hasMeterConfig()) {
+      if (!index.hasDirectMeter(t.kind)) {
+        throw P4RuntimeException.invalid(t.alias + " has no direct meter");
+      }
+      if (action != null && !(action instanceof org.nftoffload.softswitch.pipeline.Action.Meter)) {
+        throw P4RuntimeException.invalid(t.alias + ": meter_config given for an action that does not execute the meter");
+      }
+      meter = EntryCodec.meterConfig(te.getMeterConfig());
+    }
+    if (te.hasCounterData() && index.directCounterId(t.kind).isEmpty()) {
+      throw P4RuntimeException.invalid(t.alias + " has no direct counter");
+    }
+    byte[] source = null;
+    if (!keepAction) {
+      // the common case: the client sent the canonical form already, so its bytes are what reads return
+      boolean canonical = decoder.canonical() && !te.hasCounterData() && !te.hasMeterConfig();
+      source = (canonical ? te : EntryCodec.canonical(te)).toByteArray();
+    }
+    return new TableWrite(type, t, key, te.getPriority(), action, source, te, meter);
+  }
+
+  /** The canonical entry a table entry was stored with. */
+  static p4.v1.P4RuntimeOuterClass.TableEntry source(TableEntry e) {
+    try {
+      return p4.v1.P4RuntimeOuterClass.TableEntry.parseFrom((byte[]) e.source());
+    } catch (com.google.protobuf.InvalidProtocolBufferException ex) {
+      throw new IllegalStateException("stored entry does not parse", ex);
+    }
+  }
+
+  /** Applies an update {@link #prepare}d before. */
+  Undo apply(Update u, Prepared prepared) throws P4RuntimeException {
+    return switch (prepared) {
+      case Failed f -> throw f.error();
+      case Deferred d -> apply(u);
+      case TableWrite w -> apply(w);
+    };
+  }
+
+  private Undo apply(TableWrite w) throws P4RuntimeException {
+    TableKind kind = w.table().kind;
+    TableStore store = pipeline.store();
+    if (w.type() == Update.Type.DELETE) {
+      try {
+        TableEntry removed = store.remove(kind, w.key());
+        return () -> reinsert(removed);
+      } catch (TableException ex) {
+        throw fromTable(ex);
+      }
+    }
+    p4.v1.P4RuntimeOuterClass.TableEntry te = w.entry();
+    long now = now();
+    if (w.type() == Update.Type.INSERT) {
+      TableEntry entry = kind == TableKind.ACL
+          ? TableEntry.acl(((TableEntry.AclKey) w.key()).match(), w.priority(), w.action(), w.source(), now)
+          : TableEntry.flow(kind, (org.nftoffload.softswitch.pipeline.FlowKey) w.key(), w.action(),
+              idleTimeoutOf(w), w.source(), now);
+      if (w.meter() != null) {
+        entry.meterConfig(w.meter(), now);
+      }
+      counterOf(w, entry);
+      try {
+        store.insert(entry);
+      } catch (TableException ex) {
+        throw fromTable(ex);
+      }
+      return () -> {
+        try {
+          store.remove(kind, w.key());
+        } catch (TableException ex) {
+          throw new IllegalStateException("undo of an insert found no entry", ex);
+        }
+      };
+    }
+    TableEntry modified = store.find(kind, w.key());
+    if (modified == null) {
+      throw new P4RuntimeException(Status.Code.NOT_FOUND, w.table().alias + ": no such entry to modify");
+    }
+    var action = w.action() != null ? w.action() : modified.action();
+    byte[] source = w.source();
+    if (source == null) { // MODIFY that keeps the action: the stored entry's action goes into the new canonical form
+      if (w.meter() != null && !(action instanceof org.nftoffload.softswitch.pipeline.Action.Meter)) {
+        throw P4RuntimeException.invalid(w.table().alias
+            + ": meter_config given for an action that does not execute the meter");
+      }
+      source = EntryCodec.canonical(te.toBuilder().setAction(source(modified).getAction()).build()).toByteArray();
+    }
+    long idle = idleTimeoutOf(w);
+    TableEntry.Memento before = modified.memento();
+    modified.action(action);
+    modified.source(source);
+    if (idle != modified.idleTimeoutNs()) {
+      modified.idleTimeoutNs(idle, now);
+      store.idleTimeoutChanged(modified);
+    }
+    // MODIFY is a full snapshot: an unset meter_config resets the meter to its default (all green)
+    if (!java.util.Objects.equals(w.meter(), modified.meterConfig())) {
+      modified.meterConfig(w.meter(), now);
+    }
+    counterOf(w, modified);
+    return () -> {
+      modified.restore(before, now());
+      store.idleTimeoutChanged(modified);
+    };
+  }
+
+  /** Applies an update that {@link #prepare} left to be decoded here (every entity but table entries). */
+  private Undo apply(Update u) throws P4RuntimeException {
+    Entity e = u.getEntity();
     return switch (e.getEntityCase()) {
-      case TABLE_ENTRY -> tableEntry(u.getType(), e.getTableEntry());
+      case TABLE_ENTRY -> defaultEntry(u.getType(), e.getTableEntry(), codec.table(e.getTableEntry().getTableId()));
       case DIRECT_COUNTER_ENTRY -> directCounter(u.getType(), e.getDirectCounterEntry());
       case DIRECT_METER_ENTRY -> directMeter(u.getType(), e.getDirectMeterEntry());
       case COUNTER_ENTRY -> counter(u.getType(), e.getCounterEntry());
@@ -75,99 +251,18 @@ final class EntityStore {
     };
   }
 
-  private static P4RuntimeException fromTable(TableException e) {
-    return new P4RuntimeException(Status.Code.valueOf(e.reason().name()), e.getMessage());
+  private static long idleTimeoutOf(TableWrite w) {
+    return w.entry().getIdleTimeoutNs();
   }
 
-  private Undo tableEntry(Update.Type type, p4.v1.P4RuntimeOuterClass.TableEntry te) throws P4RuntimeException {
-    P4InfoIndex.TableInfo t = codec.table(te.getTableId());
-    TableKind kind = t.kind();
-    String name = t.table().getPreamble().getAlias();
-    if (te.getIsDefaultAction()) {
-      return defaultEntry(type, te, t);
+  private static void counterOf(TableWrite w, TableEntry e) {
+    if (w.entry().hasCounterData()) {
+      e.counter(w.entry().getCounterData().getPacketCount(), w.entry().getCounterData().getByteCount());
     }
-    EntryCodec.Key key = codec.key(te);
-    if (type == Update.Type.DELETE) {
-      try {
-        TableEntry removed = pipeline.store().remove(kind, key.key());
-        return () -> reinsert(removed);
-      } catch (TableException ex) {
-        throw fromTable(ex);
-      }
-    }
-    if (te.hasTimeSinceLastHit()) {
-      throw P4RuntimeException.invalid(name + ": time_since_last_hit must be unset in a write");
-    }
-    TableEntry existing = null;
-    if (type == Update.Type.MODIFY) {
-      existing = pipeline.store().find(kind, key.key());
-      if (existing == null) {
-        throw new P4RuntimeException(Status.Code.NOT_FOUND, name + ": no such entry to modify");
-      }
-    }
-    // MODIFY without an action keeps the entry's action (spec: "Action Specification")
-    var action = type == Update.Type.MODIFY && !te.hasAction() ? existing.action()
-        : codec.action(t, te.getAction(), false);
-    long idle = te.getIdleTimeoutNs();
-    if (idle < 0) {
-      throw P4RuntimeException.invalid(name + ": negative idle_timeout_ns");
-    }
-    if (idle != 0 && t.table().getIdleTimeoutBehavior() != P4InfoOuterClass.Table.IdleTimeoutBehavior.NOTIFY_CONTROL) {
-      throw P4RuntimeException.invalid(name + " does not support idle timeout");
-    }
-    if (te.hasMeterConfig() && !index.hasDirectMeter(kind)) {
-      throw P4RuntimeException.invalid(name + " has no direct meter");
-    }
-    if (te.hasMeterConfig() && !(action instanceof org.nftoffload.softswitch.pipeline.Action.Meter)) {
-      throw P4RuntimeException.invalid(name + ": meter_config given for an action that does not execute the meter");
-    }
-    TwoRateMeter.Config meter = te.hasMeterConfig() ? EntryCodec.meterConfig(te.getMeterConfig()) : null;
-    if (te.hasCounterData() && index.directCounterId(kind).isEmpty()) {
-      throw P4RuntimeException.invalid(name + " has no direct counter");
-    }
-    var canonical = EntryCodec.canonical(type == Update.Type.MODIFY && !te.hasAction()
-        ? te.toBuilder().setAction(((p4.v1.P4RuntimeOuterClass.TableEntry) existing.source()).getAction()).build()
-        : te);
-    long now = now();
-    if (type == Update.Type.INSERT) {
-      TableEntry entry = kind == TableKind.ACL
-          ? TableEntry.acl(((TableEntry.AclKey) key.key()).match(), key.priority(), action, canonical, now)
-          : TableEntry.flow(kind, (org.nftoffload.softswitch.pipeline.FlowKey) key.key(), action, idle, canonical,
-              now);
-      if (meter != null) {
-        entry.meterConfig(meter, now);
-      }
-      if (te.hasCounterData()) {
-        entry.counter(te.getCounterData().getPacketCount(), te.getCounterData().getByteCount());
-      }
-      try {
-        pipeline.store().insert(entry);
-      } catch (TableException ex) {
-        throw fromTable(ex);
-      }
-      return () -> {
-        try {
-          pipeline.store().remove(kind, key.key());
-        } catch (TableException ex) {
-          throw new IllegalStateException("undo of an insert found no entry", ex);
-        }
-      };
-    }
-    TableEntry modified = existing;
-    TableEntry.Memento before = modified.memento();
-    modified.action(action);
-    modified.source(canonical);
-    if (idle != modified.idleTimeoutNs()) {
-      modified.idleTimeoutNs(idle, now);
-    }
-    // MODIFY is a full snapshot: an unset meter_config resets the meter to its default (all green)
-    if (!java.util.Objects.equals(meter, modified.meterConfig())) {
-      modified.meterConfig(meter, now);
-    }
-    if (te.hasCounterData()) {
-      modified.counter(te.getCounterData().getPacketCount(), te.getCounterData().getByteCount());
-    }
-    return () -> modified.restore(before, now());
+  }
+
+  private static P4RuntimeException fromTable(TableException e) {
+    return new P4RuntimeException(Status.Code.valueOf(e.reason().name()), e.getMessage());
   }
 
   private void reinsert(TableEntry removed) {
@@ -407,7 +502,7 @@ final class EntityStore {
     }
     long now = now();
     for (TableEntry e : select(te)) {
-      var b = ((p4.v1.P4RuntimeOuterClass.TableEntry) e.source()).toBuilder();
+      var b = source(e).toBuilder();
       if (te.hasCounterData() && index.directCounterId(e.table()).isPresent()) {
         b.setCounterData(counterData(e.packets(), e.bytes()));
       }
@@ -434,7 +529,7 @@ final class EntityStore {
         continue;
       }
       out.add(Entity.newBuilder().setDirectCounterEntry(DirectCounterEntry.newBuilder()
-          .setTableEntry(EntryCodec.keyOnly((p4.v1.P4RuntimeOuterClass.TableEntry) e.source()))
+          .setTableEntry(EntryCodec.keyOnly(source(e)))
           .setData(counterData(e.packets(), e.bytes()))).build());
     }
     return out;
@@ -447,7 +542,7 @@ final class EntityStore {
         continue;
       }
       DirectMeterEntry.Builder b = DirectMeterEntry.newBuilder()
-          .setTableEntry(EntryCodec.keyOnly((p4.v1.P4RuntimeOuterClass.TableEntry) e.source()));
+          .setTableEntry(EntryCodec.keyOnly(source(e)));
       if (e.meterConfig() != null) {
         b.setConfig(EntryCodec.meterConfig(e.meterConfig()));
       }

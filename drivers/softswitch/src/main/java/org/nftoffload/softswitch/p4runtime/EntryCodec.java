@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.nftoffload.p4.FlowtableP4;
 import org.nftoffload.softswitch.pipeline.AclMatch;
@@ -27,21 +28,250 @@ import p4.v1.P4RuntimeOuterClass.FieldMatch;
  * ranges well formed, priorities only (and always) on ternary/range tables, actions allowed in the table with
  * every parameter once, bytestrings that fit their fields. It also produces the canonical form of an entry,
  * which reads return.
+ *
+ * <p>Writes go through a {@link Decoder}: it reads the parsed message's fields in place (bytestrings decoded
+ * byte by byte into longs, ids resolved through small arrays prepared from the P4Info), so an entry that is valid
+ * costs no protobuf builder, no map and no string; messages are built only when something is refused.
  */
 public final class EntryCodec {
 
   /** A table entry key: the table, its pipeline key (FlowKey or AclKey) and the priority. */
   public record Key(TableKind table, Object key, int priority) {}
 
+  private static final Action NO_ACTION = new Action.NoAction();
+  private static final Action PERMIT = new Action.Permit();
+  private static final Action DROP = new Action.Drop();
+  private static final Action PUNT = new Action.Punt();
+  private static final Action COPY_TO_CPU = new Action.CopyToCpu();
+  private static final Action METER = new Action.Meter();
+
+  /** What an action does in the pipeline, resolved from its name once. */
+  private enum ActionKind { NO_ACTION, PERMIT, DROP, PUNT, COPY_TO_CPU, METER, FORWARD, FORWARD_UNTAG, FORWARD_VLAN,
+    NAT_V4, NAT_V6, UNKNOWN }
+
+  /** An action of the P4Info with its parameters in P4Info order and the slots the pipeline action reads. */
+  private static final class ActionCodec {
+    final int id;
+    final String name;
+    final ActionKind kind;
+    final int[] paramIds;
+    final int[] widths;
+    final String[] what;
+    final String[] names;
+    final int port;
+    final int smac;
+    final int dmac;
+    final int vlan;
+    final int natSrc;
+    final int natDst;
+    final int natSport;
+    final int natDport;
+
+    ActionCodec(P4InfoOuterClass.Action info, int noActionId) {
+      id = info.getPreamble().getId();
+      name = info.getPreamble().getName();
+      int n = info.getParamsCount();
+      paramIds = new int[n];
+      widths = new int[n];
+      what = new String[n];
+      names = new String[n];
+      for (int i = 0; i < n; i++) {
+        names[i] = info.getParams(i).getName();
+        paramIds[i] = info.getParams(i).getId();
+        widths[i] = info.getParams(i).getBitwidth();
+        what[i] = name + "." + info.getParams(i).getName();
+      }
+      kind = kindOf(name, id == noActionId);
+      boolean forward = kind.ordinal() >= ActionKind.FORWARD.ordinal() && kind != ActionKind.UNKNOWN;
+      port = forward ? slot(info, FlowtableP4.PORT.id().id()) : -1;
+      smac = forward ? slot(info, FlowtableP4.SMAC.id().id()) : -1;
+      dmac = forward ? slot(info, FlowtableP4.DMAC.id().id()) : -1;
+      boolean vlanParam = kind == ActionKind.FORWARD_VLAN || kind == ActionKind.NAT_V4 || kind == ActionKind.NAT_V6;
+      vlan = vlanParam ? slot(info, FlowtableP4.VLAN_ID.id().id()) : -1;
+      boolean v4 = kind == ActionKind.NAT_V4;
+      boolean nat = v4 || kind == ActionKind.NAT_V6;
+      natSrc = nat ? slot(info, (v4 ? FlowtableP4.FlowV4.NAT_IPV4_SRC : FlowtableP4.FlowV6.NAT_IPV6_SRC).id().id()) : -1;
+      natDst = nat ? slot(info, (v4 ? FlowtableP4.FlowV4.NAT_IPV4_DST : FlowtableP4.FlowV6.NAT_IPV6_DST).id().id()) : -1;
+      natSport = nat ? slot(info, FlowtableP4.FlowV4.NAT_L4_SPORT.id().id()) : -1;
+      natDport = nat ? slot(info, FlowtableP4.FlowV4.NAT_L4_DPORT.id().id()) : -1;
+    }
+
+    private static ActionKind kindOf(String name, boolean noAction) {
+      if (noAction) {
+        return ActionKind.NO_ACTION;
+      }
+      if (name.equals(FlowtableP4.Acl.PERMIT.id().id())) {
+        return ActionKind.PERMIT;
+      }
+      if (name.equals(FlowtableP4.Acl.DROP.id().id())) {
+        return ActionKind.DROP;
+      }
+      if (name.equals(FlowtableP4.Acl.PUNT.id().id())) {
+        return ActionKind.PUNT;
+      }
+      if (name.equals(FlowtableP4.Acl.COPY_TO_CPU.id().id())) {
+        return ActionKind.COPY_TO_CPU;
+      }
+      if (name.equals(FlowtableP4.Acl.METER.id().id())) {
+        return ActionKind.METER;
+      }
+      if (name.equals(FlowtableP4.FlowV4.FORWARD.id().id()) || name.equals(FlowtableP4.FlowV6.FORWARD.id().id())) {
+        return ActionKind.FORWARD;
+      }
+      if (name.equals(FlowtableP4.FlowV4.FORWARD_UNTAG.id().id())
+          || name.equals(FlowtableP4.FlowV6.FORWARD_UNTAG.id().id())) {
+        return ActionKind.FORWARD_UNTAG;
+      }
+      if (name.equals(FlowtableP4.FlowV4.FORWARD_VLAN.id().id())
+          || name.equals(FlowtableP4.FlowV6.FORWARD_VLAN.id().id())) {
+        return ActionKind.FORWARD_VLAN;
+      }
+      if (name.equals(FlowtableP4.FlowV4.NAT.id().id())) {
+        return ActionKind.NAT_V4;
+      }
+      if (name.equals(FlowtableP4.FlowV6.NAT.id().id())) {
+        return ActionKind.NAT_V6;
+      }
+      return ActionKind.UNKNOWN;
+    }
+
+    private static int slot(P4InfoOuterClass.Action info, String param) {
+      for (int i = 0; i < info.getParamsCount(); i++) {
+        if (info.getParams(i).getName().equals(param)) {
+          return i;
+        }
+      }
+      throw new IllegalArgumentException("P4Info action " + info.getPreamble().getName() + " has no parameter "
+          + param);
+    }
+
+    int slotOf(int paramId) {
+      if (paramId > 0 && paramId <= paramIds.length && paramIds[paramId - 1] == paramId) {
+        return paramId - 1; // ids are usually 1..n in P4Info order
+      }
+      for (int i = 0; i < paramIds.length; i++) {
+        if (paramIds[i] == paramId) {
+          return i;
+        }
+      }
+      return -1;
+    }
+  }
+
+  /**
+   * A table of the P4Info resolved for decoding: match fields in P4Info order with their widths and kinds, the
+   * slots of the fields that make up the pipeline key, and the actions the table allows.
+   */
+  static final class TableCodec {
+    final P4InfoIndex.TableInfo info;
+    final TableKind kind;
+    final String alias;
+    final int[] fieldIds;
+    final int[] widths;
+    final MatchField.MatchType[] matchTypes;
+    final String[] what;
+    /** Field slots in the order of the pipeline key: FlowKey's or AclMatch's. */
+    final int[] keySlots;
+    final ActionCodec[] actions;
+    final ActionRef.Scope[] scopes;
+    final boolean idleTimeout;
+
+    TableCodec(P4InfoIndex.TableInfo info, Map<Integer, ActionCodec> actionsById) {
+      this.info = info;
+      this.kind = info.kind();
+      P4InfoOuterClass.Table t = info.table();
+      this.alias = t.getPreamble().getAlias();
+      int n = t.getMatchFieldsCount();
+      if (n > 63) {
+        throw new IllegalArgumentException(alias + ": more than 63 match fields");
+      }
+      fieldIds = new int[n];
+      widths = new int[n];
+      matchTypes = new MatchField.MatchType[n];
+      what = new String[n];
+      for (int i = 0; i < n; i++) {
+        MatchField f = t.getMatchFields(i);
+        fieldIds[i] = f.getId();
+        widths[i] = f.getBitwidth();
+        matchTypes[i] = f.getMatchType();
+        what[i] = alias + "." + f.getName();
+        if (f.getBitwidth() > 128) {
+          throw new IllegalArgumentException(what[i] + " is wider than 128 bits");
+        }
+      }
+      List<String> key = switch (kind) {
+        case FLOW_V4 -> List.of(FlowtableP4.FlowV4.INGRESS_PORT.id().id(), FlowtableP4.FlowV4.IP_PROTO.id().id(),
+            FlowtableP4.FlowV4.IPV4_SRC.id().id(), FlowtableP4.FlowV4.IPV4_DST.id().id(),
+            FlowtableP4.FlowV4.L4_SPORT.id().id(), FlowtableP4.FlowV4.L4_DPORT.id().id());
+        case FLOW_V6 -> List.of(FlowtableP4.FlowV6.INGRESS_PORT.id().id(), FlowtableP4.FlowV6.IP_PROTO.id().id(),
+            FlowtableP4.FlowV6.IPV6_SRC.id().id(), FlowtableP4.FlowV6.IPV6_DST.id().id(),
+            FlowtableP4.FlowV6.L4_SPORT.id().id(), FlowtableP4.FlowV6.L4_DPORT.id().id());
+        case ACL -> List.of(FlowtableP4.Acl.INGRESS_PORT.id().id(), FlowtableP4.Acl.ETH_TYPE.id().id(),
+            FlowtableP4.Acl.VLAN_ID.id().id(), FlowtableP4.Acl.IP_PROTO.id().id(), FlowtableP4.Acl.IPV4_SRC.id().id(),
+            FlowtableP4.Acl.IPV4_DST.id().id(), FlowtableP4.Acl.IPV6_SRC.id().id(),
+            FlowtableP4.Acl.IPV6_DST.id().id(), FlowtableP4.Acl.L4_SPORT.id().id(),
+            FlowtableP4.Acl.L4_DPORT.id().id());
+      };
+      keySlots = new int[key.size()];
+      for (int k = 0; k < key.size(); k++) {
+        keySlots[k] = -1;
+        for (int i = 0; i < n; i++) {
+          if (t.getMatchFields(i).getName().equals(key.get(k))) {
+            keySlots[k] = i;
+          }
+        }
+        if (keySlots[k] < 0) {
+          throw new IllegalStateException(t.getPreamble().getName() + " has no field " + key.get(k));
+        }
+      }
+      actions = new ActionCodec[t.getActionRefsCount()];
+      scopes = new ActionRef.Scope[actions.length];
+      for (int i = 0; i < actions.length; i++) {
+        ActionRef ref = t.getActionRefs(i);
+        actions[i] = actionsById.get(ref.getId());
+        scopes[i] = ref.getScope();
+        if (actions[i] == null) {
+          throw new IllegalArgumentException(alias + " refers to unknown action id " + ref.getId());
+        }
+      }
+      idleTimeout = t.getIdleTimeoutBehavior() == P4InfoOuterClass.Table.IdleTimeoutBehavior.NOTIFY_CONTROL;
+    }
+
+    int slotOf(int fieldId) {
+      if (fieldId > 0 && fieldId <= fieldIds.length && fieldIds[fieldId - 1] == fieldId) {
+        return fieldId - 1; // ids are usually 1..n in P4Info order
+      }
+      for (int i = 0; i < fieldIds.length; i++) {
+        if (fieldIds[i] == fieldId) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    int actionSlot(int actionId) {
+      for (int i = 0; i < actions.length; i++) {
+        if (actions[i].id == actionId) {
+          return i;
+        }
+      }
+      return -1;
+    }
+  }
+
   private final P4InfoIndex index;
-  private final Map<Integer, Map<String, MatchField>> fieldsByName = new HashMap<>();
+  private final TableCodec[] tables;
 
   public EntryCodec(P4InfoIndex index) {
     this.index = index;
-    for (P4InfoIndex.TableInfo t : index.tables()) {
-      Map<String, MatchField> byName = new HashMap<>();
-      t.fields().values().forEach(f -> byName.put(f.getName(), f));
-      fieldsByName.put(t.table().getPreamble().getId(), byName);
+    Map<Integer, ActionCodec> actions = new HashMap<>();
+    for (P4InfoOuterClass.Action a : index.p4Info().getActionsList()) {
+      actions.put(a.getPreamble().getId(), new ActionCodec(a, index.noActionId()));
+    }
+    List<P4InfoIndex.TableInfo> infos = index.tables();
+    tables = new TableCodec[infos.size()];
+    for (int i = 0; i < tables.length; i++) {
+      tables[i] = new TableCodec(infos.get(i), actions);
     }
   }
 
@@ -51,279 +281,298 @@ public final class EntryCodec {
 
   /** The table of an entry, NOT_FOUND if the id is unknown. */
   public P4InfoIndex.TableInfo table(int tableId) throws P4RuntimeException {
-    return index.table(tableId).orElseThrow(
-        () -> new P4RuntimeException(Status.Code.NOT_FOUND, "unknown table id " + tableId));
+    return tableCodec(tableId).info;
+  }
+
+  /** The decoding view of a table, NOT_FOUND if the id is unknown. */
+  TableCodec tableCodec(int tableId) throws P4RuntimeException {
+    for (TableCodec t : tables) {
+      if (t.info.table().getPreamble().getId() == tableId) {
+        return t;
+      }
+    }
+    throw new P4RuntimeException(Status.Code.NOT_FOUND, "unknown table id " + tableId);
+  }
+
+  private TableCodec tableCodec(TableKind kind) {
+    for (TableCodec t : tables) {
+      if (t.kind == kind) {
+        return t;
+      }
+    }
+    throw new IllegalStateException("no table " + kind);
+  }
+
+  /** A decoder for one thread (it keeps scratch space between entries). */
+  Decoder decoder() {
+    return new Decoder();
   }
 
   /** The key of an entry (for DELETE, MODIFY and specific reads). */
   public Key key(P4RuntimeOuterClass.TableEntry e) throws P4RuntimeException {
-    P4InfoIndex.TableInfo t = table(e.getTableId());
-    String tableName = t.table().getPreamble().getAlias();
-    Map<Integer, FieldMatch> matches = new HashMap<>();
-    for (FieldMatch m : e.getMatchList()) {
-      MatchField f = t.fields().get(m.getFieldId());
-      if (f == null) {
-        throw P4RuntimeException.invalid(tableName + ": unknown match field id " + m.getFieldId());
-      }
-      if (matches.put(m.getFieldId(), m) != null) {
-        throw P4RuntimeException.invalid(tableName + ": match field " + f.getName() + " given twice");
-      }
-    }
-    if (t.kind() == TableKind.ACL) {
-      if (e.getPriority() <= 0) {
-        throw P4RuntimeException.invalid(tableName + ": ternary/range entries need a priority > 0");
-      }
-      return new Key(t.kind(), new TableEntry.AclKey(aclMatch(t, matches), e.getPriority()), e.getPriority());
-    }
-    if (e.getPriority() != 0) {
-      throw P4RuntimeException.invalid(tableName + ": exact-match entries take no priority, got " + e.getPriority());
-    }
-    return new Key(t.kind(), flowKey(t, matches), 0);
-  }
-
-  private FlowKey flowKey(P4InfoIndex.TableInfo t, Map<Integer, FieldMatch> matches) throws P4RuntimeException {
-    boolean v4 = t.kind() == TableKind.FLOW_V4;
-    int port = (int) exact(t, matches, FlowtableP4.FlowV4.INGRESS_PORT.id().id());
-    int proto = (int) exact(t, matches, FlowtableP4.FlowV4.IP_PROTO.id().id());
-    int sport = (int) exact(t, matches, FlowtableP4.FlowV4.L4_SPORT.id().id());
-    int dport = (int) exact(t, matches, FlowtableP4.FlowV4.L4_DPORT.id().id());
-    if (v4) {
-      int src = (int) exact(t, matches, FlowtableP4.FlowV4.IPV4_SRC.id().id());
-      int dst = (int) exact(t, matches, FlowtableP4.FlowV4.IPV4_DST.id().id());
-      return FlowKey.v4(port, proto, src, dst, sport, dport);
-    }
-    byte[] src = exactBytes(t, matches, FlowtableP4.FlowV6.IPV6_SRC.id().id());
-    byte[] dst = exactBytes(t, matches, FlowtableP4.FlowV6.IPV6_DST.id().id());
-    return FlowKey.v6(port, proto, src, dst, sport, dport);
-  }
-
-  private FieldMatch present(P4InfoIndex.TableInfo t, Map<Integer, FieldMatch> matches, MatchField f,
-      FieldMatch.FieldMatchTypeCase kind) throws P4RuntimeException {
-    FieldMatch m = matches.get(f.getId());
-    if (m != null && m.getFieldMatchTypeCase() != kind) {
-      throw P4RuntimeException.invalid(t.table().getPreamble().getAlias() + "." + f.getName() + " is "
-          + f.getMatchType() + ", got a " + m.getFieldMatchTypeCase() + " match");
-    }
-    return m;
-  }
-
-  private MatchField field(P4InfoIndex.TableInfo t, String name) {
-    MatchField f = fieldsByName.get(t.table().getPreamble().getId()).get(name);
-    if (f == null) {
-      throw new IllegalStateException(t.table().getPreamble().getName() + " has no field " + name);
-    }
-    return f;
-  }
-
-  private long exact(P4InfoIndex.TableInfo t, Map<Integer, FieldMatch> matches, String name)
-      throws P4RuntimeException {
-    MatchField f = field(t, name);
-    FieldMatch m = present(t, matches, f, FieldMatch.FieldMatchTypeCase.EXACT);
-    if (m == null) {
-      throw P4RuntimeException.invalid(t.table().getPreamble().getAlias() + "." + name + ": exact field missing");
-    }
-    return Bytestrings.toLong(m.getExact().getValue(), f.getBitwidth(), what(t, f));
-  }
-
-  private byte[] exactBytes(P4InfoIndex.TableInfo t, Map<Integer, FieldMatch> matches, String name)
-      throws P4RuntimeException {
-    MatchField f = field(t, name);
-    FieldMatch m = present(t, matches, f, FieldMatch.FieldMatchTypeCase.EXACT);
-    if (m == null) {
-      throw P4RuntimeException.invalid(t.table().getPreamble().getAlias() + "." + name + ": exact field missing");
-    }
-    return Bytestrings.toFixed(m.getExact().getValue(), f.getBitwidth(), what(t, f));
-  }
-
-  private static String what(P4InfoIndex.TableInfo t, MatchField f) {
-    return t.table().getPreamble().getAlias() + "." + f.getName();
-  }
-
-  private AclMatch aclMatch(P4InfoIndex.TableInfo t, Map<Integer, FieldMatch> m) throws P4RuntimeException {
-    Ternary[] v6src = ternary128(t, m, FlowtableP4.Acl.IPV6_SRC.id().id());
-    Ternary[] v6dst = ternary128(t, m, FlowtableP4.Acl.IPV6_DST.id().id());
-    return new AclMatch(ternary(t, m, FlowtableP4.Acl.INGRESS_PORT.id().id()),
-        ternary(t, m, FlowtableP4.Acl.ETH_TYPE.id().id()), ternary(t, m, FlowtableP4.Acl.VLAN_ID.id().id()),
-        ternary(t, m, FlowtableP4.Acl.IP_PROTO.id().id()), ternary(t, m, FlowtableP4.Acl.IPV4_SRC.id().id()),
-        ternary(t, m, FlowtableP4.Acl.IPV4_DST.id().id()), v6src[0], v6src[1], v6dst[0], v6dst[1],
-        range(t, m, FlowtableP4.Acl.L4_SPORT.id().id()), range(t, m, FlowtableP4.Acl.L4_DPORT.id().id()));
-  }
-
-  private FieldMatch.Ternary ternaryOf(P4InfoIndex.TableInfo t, Map<Integer, FieldMatch> matches, MatchField f)
-      throws P4RuntimeException {
-    FieldMatch m = present(t, matches, f, FieldMatch.FieldMatchTypeCase.TERNARY);
-    if (m == null) {
-      return null;
-    }
-    FieldMatch.Ternary tm = m.getTernary();
-    if (tm.getMask().isEmpty() || Bytestrings.isZero(tm.getMask())) {
-      throw P4RuntimeException.invalid(what(t, f) + ": a don't-care ternary field (mask 0) must be omitted");
-    }
-    return tm;
-  }
-
-  private Ternary ternary(P4InfoIndex.TableInfo t, Map<Integer, FieldMatch> matches, String name)
-      throws P4RuntimeException {
-    MatchField f = field(t, name);
-    FieldMatch.Ternary tm = ternaryOf(t, matches, f);
-    if (tm == null) {
-      return Ternary.ANY;
-    }
-    long value = Bytestrings.toLong(tm.getValue(), f.getBitwidth(), what(t, f) + " value");
-    long mask = Bytestrings.toLong(tm.getMask(), f.getBitwidth(), what(t, f) + " mask");
-    if ((value & ~mask) != 0) {
-      throw P4RuntimeException.invalid(what(t, f) + ": value has bits set outside the mask");
-    }
-    return new Ternary(value, mask);
-  }
-
-  private Ternary[] ternary128(P4InfoIndex.TableInfo t, Map<Integer, FieldMatch> matches, String name)
-      throws P4RuntimeException {
-    MatchField f = field(t, name);
-    FieldMatch.Ternary tm = ternaryOf(t, matches, f);
-    if (tm == null) {
-      return new Ternary[] {Ternary.ANY, Ternary.ANY};
-    }
-    byte[] value = Bytestrings.toFixed(tm.getValue(), f.getBitwidth(), what(t, f) + " value");
-    byte[] mask = Bytestrings.toFixed(tm.getMask(), f.getBitwidth(), what(t, f) + " mask");
-    long vh = org.nftoffload.softswitch.pipeline.Frames.get64(value, 0);
-    long vl = org.nftoffload.softswitch.pipeline.Frames.get64(value, 8);
-    long mh = org.nftoffload.softswitch.pipeline.Frames.get64(mask, 0);
-    long ml = org.nftoffload.softswitch.pipeline.Frames.get64(mask, 8);
-    if ((vh & ~mh) != 0 || (vl & ~ml) != 0) {
-      throw P4RuntimeException.invalid(what(t, f) + ": value has bits set outside the mask");
-    }
-    return new Ternary[] {new Ternary(vh, mh), new Ternary(vl, ml)};
-  }
-
-  private Range range(P4InfoIndex.TableInfo t, Map<Integer, FieldMatch> matches, String name)
-      throws P4RuntimeException {
-    MatchField f = field(t, name);
-    FieldMatch m = present(t, matches, f, FieldMatch.FieldMatchTypeCase.RANGE);
-    if (m == null) {
-      return Range.ANY;
-    }
-    long low = Bytestrings.toLong(m.getRange().getLow(), f.getBitwidth(), what(t, f) + " low");
-    long high = Bytestrings.toLong(m.getRange().getHigh(), f.getBitwidth(), what(t, f) + " high");
-    if (low > high) {
-      throw P4RuntimeException.invalid(what(t, f) + ": range low " + low + " > high " + high);
-    }
-    if (low == 0 && high == (1L << f.getBitwidth()) - 1) {
-      throw P4RuntimeException.invalid(what(t, f) + ": a don't-care range (the whole field) must be omitted");
-    }
-    return new Range((int) low, (int) high);
+    TableCodec t = tableCodec(e.getTableId());
+    return new Key(t.kind, decoder().key(t, e), e.getPriority());
   }
 
   /** The pipeline action of an entry's (or a default entry's) action. */
   public Action action(P4InfoIndex.TableInfo t, P4RuntimeOuterClass.TableAction ta, boolean defaultEntry)
       throws P4RuntimeException {
-    String tableName = t.table().getPreamble().getAlias();
-    if (ta.getTypeCase() != P4RuntimeOuterClass.TableAction.TypeCase.ACTION) {
-      if (ta.getTypeCase() == P4RuntimeOuterClass.TableAction.TypeCase.TYPE_NOT_SET) {
-        throw P4RuntimeException.invalid(tableName + ": entry has no action");
-      }
-      throw new P4RuntimeException(Status.Code.UNIMPLEMENTED, tableName + ": only direct actions are supported");
-    }
-    P4RuntimeOuterClass.Action a = ta.getAction();
-    ActionRef ref = t.actions().get(a.getActionId());
-    P4InfoOuterClass.Action info = index.action(a.getActionId()).orElse(null);
-    if (ref == null || info == null) {
-      throw P4RuntimeException.invalid(tableName + ": action id " + a.getActionId() + " is not an action of the table");
-    }
-    String name = info.getPreamble().getName();
-    // the spec answers a valid action used outside its scope with PERMISSION_DENIED
-    if (!defaultEntry && ref.getScope() == ActionRef.Scope.DEFAULT_ONLY) {
-      throw new P4RuntimeException(Status.Code.PERMISSION_DENIED, tableName + ": " + name
-          + " is a default-only action");
-    }
-    if (defaultEntry && ref.getScope() == ActionRef.Scope.TABLE_ONLY) {
-      throw new P4RuntimeException(Status.Code.PERMISSION_DENIED, tableName + ": " + name
-          + " cannot be the default action");
-    }
-    Map<Integer, ByteString> params = new HashMap<>();
-    for (P4RuntimeOuterClass.Action.Param p : a.getParamsList()) {
-      if (info.getParamsList().stream().noneMatch(pi -> pi.getId() == p.getParamId())) {
-        throw P4RuntimeException.invalid(name + ": unknown parameter id " + p.getParamId());
-      }
-      if (params.put(p.getParamId(), p.getValue()) != null) {
-        throw P4RuntimeException.invalid(name + ": parameter id " + p.getParamId() + " given twice");
-      }
-    }
-    Map<String, ByteString> byName = new HashMap<>();
-    Map<String, Integer> widths = new HashMap<>();
-    for (P4InfoOuterClass.Action.Param pi : info.getParamsList()) {
-      ByteString v = params.get(pi.getId());
-      if (v == null) {
-        throw P4RuntimeException.invalid(name + ": parameter " + pi.getName() + " missing");
-      }
-      byName.put(pi.getName(), v);
-      widths.put(pi.getName(), pi.getBitwidth());
-    }
-    Params p = new Params(name, byName, widths);
-    if (a.getActionId() == index.noActionId()) {
-      return new Action.NoAction();
-    }
-    if (name.equals(FlowtableP4.Acl.PERMIT.id().id())) {
-      return new Action.Permit();
-    }
-    if (name.equals(FlowtableP4.Acl.DROP.id().id())) {
-      return new Action.Drop();
-    }
-    if (name.equals(FlowtableP4.Acl.PUNT.id().id())) {
-      return new Action.Punt();
-    }
-    if (name.equals(FlowtableP4.Acl.COPY_TO_CPU.id().id())) {
-      return new Action.CopyToCpu();
-    }
-    if (name.equals(FlowtableP4.Acl.METER.id().id())) {
-      return new Action.Meter();
-    }
-    int port = (int) p.num(FlowtableP4.PORT.id().id());
-    long smac = p.num(FlowtableP4.SMAC.id().id());
-    long dmac = p.num(FlowtableP4.DMAC.id().id());
-    if (name.equals(FlowtableP4.FlowV4.FORWARD.id().id()) || name.equals(FlowtableP4.FlowV6.FORWARD.id().id())) {
-      return new Action.Forward(port, smac, dmac, VlanMode.KEEP, 0, null);
-    }
-    if (name.equals(FlowtableP4.FlowV4.FORWARD_UNTAG.id().id())
-        || name.equals(FlowtableP4.FlowV6.FORWARD_UNTAG.id().id())) {
-      return new Action.Forward(port, smac, dmac, VlanMode.POP, 0, null);
-    }
-    int vlan = (int) p.num(FlowtableP4.VLAN_ID.id().id());
-    if (name.equals(FlowtableP4.FlowV4.FORWARD_VLAN.id().id())
-        || name.equals(FlowtableP4.FlowV6.FORWARD_VLAN.id().id())) {
-      return new Action.Forward(port, smac, dmac, VlanMode.SET, vlan, null);
-    }
-    VlanMode mode = vlan == 0 ? VlanMode.POP : VlanMode.SET;
-    int sport = (int) p.num(FlowtableP4.FlowV4.NAT_L4_SPORT.id().id());
-    int dport = (int) p.num(FlowtableP4.FlowV4.NAT_L4_DPORT.id().id());
-    if (name.equals(FlowtableP4.FlowV4.NAT.id().id())) {
-      return new Action.Forward(port, smac, dmac, mode, vlan, new Action.Nat(
-          p.bytes(FlowtableP4.FlowV4.NAT_IPV4_SRC.id().id()), p.bytes(FlowtableP4.FlowV4.NAT_IPV4_DST.id().id()),
-          sport, dport));
-    }
-    if (name.equals(FlowtableP4.FlowV6.NAT.id().id())) {
-      return new Action.Forward(port, smac, dmac, mode, vlan, new Action.Nat(
-          p.bytes(FlowtableP4.FlowV6.NAT_IPV6_SRC.id().id()), p.bytes(FlowtableP4.FlowV6.NAT_IPV6_DST.id().id()),
-          sport, dport));
-    }
-    throw new P4RuntimeException(Status.Code.UNIMPLEMENTED, "action " + name + " is unknown to the software switch");
+    return decoder().action(tableCodec(t.kind()), ta, defaultEntry);
   }
 
-  private record Params(String action, Map<String, ByteString> values, Map<String, Integer> widths) {
-    long num(String name) throws P4RuntimeException {
-      return Bytestrings.toLong(get(name), widths.get(name), action + "." + name);
+  /**
+   * Decodes entries of a write, one after the other, on one thread. It also tracks whether everything it decoded
+   * of the current entry was already canonical (fields and parameters in id order, shortest bytestrings), so the
+   * caller can keep the entry's bytes as they are.
+   */
+  final class Decoder {
+    // per field slot: value (hi, lo) and, for ternary/range, mask or high end (hi, lo)
+    private final long[] valueHi = new long[64];
+    private final long[] valueLo = new long[64];
+    private final long[] maskHi = new long[64];
+    private final long[] maskLo = new long[64];
+    private long hi;
+    private long lo;
+    private boolean canonical;
+
+    private Decoder() {}
+
+    /** True if the match and action decoded since the last {@link #key} were in canonical form. */
+    boolean canonical() {
+      return canonical;
     }
 
-    byte[] bytes(String name) throws P4RuntimeException {
-      return Bytestrings.toFixed(get(name), widths.get(name), action + "." + name);
-    }
-
-    private ByteString get(String name) throws P4RuntimeException {
-      ByteString v = values.get(name);
-      if (v == null) {
-        throw P4RuntimeException.invalid(action + ": parameter " + name + " missing");
+    /** The pipeline key (a {@link FlowKey} or a {@link TableEntry.AclKey}) of {@code e}, checked. */
+    Object key(TableCodec t, P4RuntimeOuterClass.TableEntry e) throws P4RuntimeException {
+      canonical = true;
+      long seen = 0;
+      int previousId = Integer.MIN_VALUE;
+      int count = e.getMatchCount();
+      for (int i = 0; i < count; i++) {
+        FieldMatch m = e.getMatch(i);
+        int id = m.getFieldId();
+        int s = t.slotOf(id);
+        if (s < 0) {
+          throw P4RuntimeException.invalid(t.alias + ": unknown match field id " + id);
+        }
+        if ((seen & (1L << s)) != 0) {
+          throw P4RuntimeException.invalid(t.what[s] + " given twice");
+        }
+        seen |= 1L << s;
+        canonical &= id > previousId;
+        previousId = id;
+        field(t, s, m);
       }
-      return v;
+      if (t.kind == TableKind.ACL) {
+        if (e.getPriority() <= 0) {
+          throw P4RuntimeException.invalid(t.alias + ": ternary/range entries need a priority > 0");
+        }
+        return new TableEntry.AclKey(aclMatch(t, seen), e.getPriority());
+      }
+      if (e.getPriority() != 0) {
+        throw P4RuntimeException.invalid(t.alias + ": exact-match entries take no priority, got " + e.getPriority());
+      }
+      int[] k = t.keySlots;
+      for (int s : k) {
+        if ((seen & (1L << s)) == 0) {
+          throw P4RuntimeException.invalid(t.what[s] + ": exact field missing");
+        }
+      }
+      return new FlowKey((int) valueLo[k[0]], (int) valueLo[k[1]], valueHi[k[2]], valueLo[k[2]], valueHi[k[3]],
+          valueLo[k[3]], (int) valueLo[k[4]], (int) valueLo[k[5]]);
+    }
+
+    private void field(TableCodec t, int s, FieldMatch m) throws P4RuntimeException {
+      MatchField.MatchType type = t.matchTypes[s];
+      int width = t.widths[s];
+      switch (type) {
+        case EXACT -> {
+          expect(t, s, m, FieldMatch.FieldMatchTypeCase.EXACT);
+          decode(m.getExact().getValue(), width, t.what[s], "");
+          valueHi[s] = hi;
+          valueLo[s] = lo;
+        }
+        case TERNARY -> {
+          expect(t, s, m, FieldMatch.FieldMatchTypeCase.TERNARY);
+          FieldMatch.Ternary tm = m.getTernary();
+          if (tm.getMask().isEmpty() || Bytestrings.isZero(tm.getMask())) {
+            throw P4RuntimeException.invalid(t.what[s] + ": a don't-care ternary field (mask 0) must be omitted");
+          }
+          decode(tm.getValue(), width, t.what[s], " value");
+          valueHi[s] = hi;
+          valueLo[s] = lo;
+          decode(tm.getMask(), width, t.what[s], " mask");
+          maskHi[s] = hi;
+          maskLo[s] = lo;
+          if ((valueHi[s] & ~hi) != 0 || (valueLo[s] & ~lo) != 0) {
+            throw P4RuntimeException.invalid(t.what[s] + ": value has bits set outside the mask");
+          }
+        }
+        case RANGE -> {
+          expect(t, s, m, FieldMatch.FieldMatchTypeCase.RANGE);
+          if (width > 63) {
+            throw new P4RuntimeException(Status.Code.UNIMPLEMENTED, t.what[s] + ": ranges wider than 63 bits");
+          }
+          decode(m.getRange().getLow(), width, t.what[s], " low");
+          long low = lo;
+          decode(m.getRange().getHigh(), width, t.what[s], " high");
+          long high = lo;
+          if (low > high) {
+            throw P4RuntimeException.invalid(t.what[s] + ": range low " + low + " > high " + high);
+          }
+          if (low == 0 && high == (1L << width) - 1) {
+            throw P4RuntimeException.invalid(t.what[s] + ": a don't-care range (the whole field) must be omitted");
+          }
+          valueLo[s] = low;
+          maskLo[s] = high;
+        }
+        default -> throw new P4RuntimeException(Status.Code.UNIMPLEMENTED, t.what[s] + ": " + type
+            + " matches are not supported");
+      }
+    }
+
+    private static void expect(TableCodec t, int s, FieldMatch m, FieldMatch.FieldMatchTypeCase kind)
+        throws P4RuntimeException {
+      if (m.getFieldMatchTypeCase() != kind) {
+        throw P4RuntimeException.invalid(t.what[s] + " is " + t.matchTypes[s] + ", got a "
+            + m.getFieldMatchTypeCase() + " match");
+      }
+    }
+
+    private AclMatch aclMatch(TableCodec t, long seen) {
+      int[] k = t.keySlots;
+      return new AclMatch(ternary(seen, k[0]), ternary(seen, k[1]), ternary(seen, k[2]), ternary(seen, k[3]),
+          ternary(seen, k[4]), ternary(seen, k[5]), ternaryHi(seen, k[6]), ternary(seen, k[6]),
+          ternaryHi(seen, k[7]), ternary(seen, k[7]), range(seen, k[8]), range(seen, k[9]));
+    }
+
+    private Ternary ternary(long seen, int s) {
+      return (seen & (1L << s)) == 0 ? Ternary.ANY : new Ternary(valueLo[s], maskLo[s]);
+    }
+
+    private Ternary ternaryHi(long seen, int s) {
+      return (seen & (1L << s)) == 0 ? Ternary.ANY : new Ternary(valueHi[s], maskHi[s]);
+    }
+
+    private Range range(long seen, int s) {
+      return (seen & (1L << s)) == 0 ? Range.ANY : new Range((int) valueLo[s], (int) maskLo[s]);
+    }
+
+    /**
+     * Reads a bytestring of a {@code width}-bit field into {@link #hi}/{@link #lo} in place; refuses it when
+     * empty or wider than the field. The message names {@code what + part}, built only on failure.
+     */
+    private void decode(ByteString b, int width, String what, String part) throws P4RuntimeException {
+      int n = b.size();
+      if (n == 0) {
+        throw P4RuntimeException.invalid(what + part + ": empty bytestring");
+      }
+      int i = 0;
+      while (i < n - 1 && b.byteAt(i) == 0) {
+        i++;
+      }
+      canonical &= i == 0;
+      int first = b.byteAt(i) & 0xff;
+      int bits = (n - i - 1) * 8 + 32 - Integer.numberOfLeadingZeros(first);
+      if (bits > width) {
+        throw P4RuntimeException.invalid(what + part + ": value 0x" + Bytestrings.hex(Bytestrings.canonical(b))
+            + " does not fit in " + width + " bits");
+      }
+      long h = 0;
+      long l = 0;
+      for (; i < n; i++) {
+        h = (h << 8) | (l >>> 56);
+        l = (l << 8) | (b.byteAt(i) & 0xff);
+      }
+      hi = h;
+      lo = l;
+    }
+
+    /** The pipeline action of an entry's (or a default entry's) action, checked. */
+    Action action(TableCodec t, P4RuntimeOuterClass.TableAction ta, boolean defaultEntry)
+        throws P4RuntimeException {
+      if (ta.getTypeCase() != P4RuntimeOuterClass.TableAction.TypeCase.ACTION) {
+        if (ta.getTypeCase() == P4RuntimeOuterClass.TableAction.TypeCase.TYPE_NOT_SET) {
+          throw P4RuntimeException.invalid(t.alias + ": entry has no action");
+        }
+        throw new P4RuntimeException(Status.Code.UNIMPLEMENTED, t.alias + ": only direct actions are supported");
+      }
+      P4RuntimeOuterClass.Action a = ta.getAction();
+      int slot = t.actionSlot(a.getActionId());
+      if (slot < 0) {
+        throw P4RuntimeException.invalid(t.alias + ": action id " + a.getActionId() + " is not an action of the table");
+      }
+      ActionCodec ac = t.actions[slot];
+      // the spec answers a valid action used outside its scope with PERMISSION_DENIED
+      if (!defaultEntry && t.scopes[slot] == ActionRef.Scope.DEFAULT_ONLY) {
+        throw new P4RuntimeException(Status.Code.PERMISSION_DENIED, t.alias + ": " + ac.name
+            + " is a default-only action");
+      }
+      if (defaultEntry && t.scopes[slot] == ActionRef.Scope.TABLE_ONLY) {
+        throw new P4RuntimeException(Status.Code.PERMISSION_DENIED, t.alias + ": " + ac.name
+            + " cannot be the default action");
+      }
+      long seen = 0;
+      int previousId = Integer.MIN_VALUE;
+      int count = a.getParamsCount();
+      for (int i = 0; i < count; i++) {
+        P4RuntimeOuterClass.Action.Param p = a.getParams(i);
+        int id = p.getParamId();
+        int s = ac.slotOf(id);
+        if (s < 0) {
+          throw P4RuntimeException.invalid(ac.name + ": unknown parameter id " + id);
+        }
+        if ((seen & (1L << s)) != 0) {
+          throw P4RuntimeException.invalid(ac.name + ": parameter id " + id + " given twice");
+        }
+        seen |= 1L << s;
+        canonical &= id > previousId;
+        previousId = id;
+        decode(p.getValue(), ac.widths[s], ac.what[s], "");
+        valueHi[s] = hi;
+        valueLo[s] = lo;
+      }
+      if (Long.bitCount(seen) != ac.paramIds.length) {
+        for (int s = 0; s < ac.paramIds.length; s++) {
+          if ((seen & (1L << s)) == 0) {
+            throw P4RuntimeException.invalid(ac.name + ": parameter " + ac.names[s] + " missing");
+          }
+        }
+      }
+      return switch (ac.kind) {
+        case NO_ACTION -> NO_ACTION;
+        case PERMIT -> PERMIT;
+        case DROP -> DROP;
+        case PUNT -> PUNT;
+        case COPY_TO_CPU -> COPY_TO_CPU;
+        case METER -> METER;
+        case FORWARD -> forward(ac, VlanMode.KEEP, 0, null);
+        case FORWARD_UNTAG -> forward(ac, VlanMode.POP, 0, null);
+        case FORWARD_VLAN -> forward(ac, VlanMode.SET, (int) valueLo[ac.vlan], null);
+        case NAT_V4, NAT_V6 -> {
+          int vlan = (int) valueLo[ac.vlan];
+          int bytes = ac.kind == ActionKind.NAT_V4 ? 4 : 16;
+          yield forward(ac, vlan == 0 ? VlanMode.POP : VlanMode.SET, vlan, new Action.Nat(
+              bytes(ac.natSrc, bytes), bytes(ac.natDst, bytes), (int) valueLo[ac.natSport],
+              (int) valueLo[ac.natDport]));
+        }
+        case UNKNOWN -> throw new P4RuntimeException(Status.Code.UNIMPLEMENTED, "action " + ac.name
+            + " is unknown to the software switch");
+      };
+    }
+
+    private Action forward(ActionCodec ac, VlanMode mode, int vlan, Action.Nat nat) {
+      return new Action.Forward((int) valueLo[ac.port], valueLo[ac.smac], valueLo[ac.dmac], mode, vlan, nat);
+    }
+
+    /** Parameter {@code s} as {@code n} big-endian bytes (n is 4 or 16). */
+    private byte[] bytes(int s, int n) {
+      byte[] out = new byte[n];
+      for (int i = 0; i < n; i++) {
+        int shift = 8 * (n - 1 - i);
+        out[i] = (byte) (shift >= 64 ? valueHi[s] >>> (shift - 64) : valueLo[s] >>> shift);
+      }
+      return out;
     }
   }
 

@@ -226,8 +226,10 @@ public final class P4RuntimeService extends P4RuntimeGrpc.P4RuntimeImplBase {
         throw P4RuntimeException.invalid("unknown atomicity");
       }
       List<Update> updates = request.getUpdatesList();
+      // decoding and checking need no lock: concurrent writes do it in parallel, the lock only covers the tables
+      EntityStore.Prepared[] prepared = entities.prepare(updates);
       List<P4RuntimeException> errors = device.locked(() -> atomicity == WriteRequest.Atomicity.CONTINUE_ON_ERROR
-          ? applyEach(updates) : applyAll(updates));
+          ? applyEach(updates, prepared) : applyAll(updates, prepared));
       if (errors.stream().allMatch(e -> e == null)) {
         out.onNext(WriteResponse.getDefaultInstance());
         out.onCompleted();
@@ -239,11 +241,11 @@ public final class P4RuntimeService extends P4RuntimeGrpc.P4RuntimeImplBase {
     }
   }
 
-  private List<P4RuntimeException> applyEach(List<Update> updates) {
+  private List<P4RuntimeException> applyEach(List<Update> updates, EntityStore.Prepared[] prepared) {
     List<P4RuntimeException> errors = new ArrayList<>(updates.size());
-    for (Update u : updates) {
+    for (int i = 0; i < prepared.length; i++) {
       try {
-        entities.apply(u);
+        entities.apply(updates.get(i), prepared[i]);
         errors.add(null);
       } catch (P4RuntimeException e) {
         errors.add(e);
@@ -253,11 +255,11 @@ public final class P4RuntimeService extends P4RuntimeGrpc.P4RuntimeImplBase {
   }
 
   /** All or nothing: on the first failure every applied update is undone, in reverse order. */
-  private List<P4RuntimeException> applyAll(List<Update> updates) {
+  private List<P4RuntimeException> applyAll(List<Update> updates, EntityStore.Prepared[] prepared) {
     List<EntityStore.Undo> undos = new ArrayList<>(updates.size());
     for (int i = 0; i < updates.size(); i++) {
       try {
-        undos.add(entities.apply(updates.get(i)));
+        undos.add(entities.apply(updates.get(i), prepared[i]));
       } catch (P4RuntimeException failed) {
         for (int k = undos.size() - 1; k >= 0; k--) {
           undos.get(k).undo();
@@ -499,7 +501,7 @@ public final class P4RuntimeService extends P4RuntimeGrpc.P4RuntimeImplBase {
     }
     IdleTimeoutNotification.Builder n = IdleTimeoutNotification.newBuilder()
         .setTimestamp(SwitchDevice.nanos(device.clock().instant()));
-    idle.forEach(e -> n.addTableEntry((p4.v1.P4RuntimeOuterClass.TableEntry) e.source()));
+    idle.forEach(e -> n.addTableEntry(EntityStore.source(e)));
     StreamMessageResponse message = StreamMessageResponse.newBuilder().setIdleTimeoutNotification(n).build();
     arbitration.primaries().forEach(s -> s.send(message));
   }

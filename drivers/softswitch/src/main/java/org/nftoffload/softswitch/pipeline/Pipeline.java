@@ -2,7 +2,6 @@ package org.nftoffload.softswitch.pipeline;
 
 import static org.nftoffload.softswitch.pipeline.Frames.*;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -282,19 +281,9 @@ public final class Pipeline {
   /**
    * Returns the flow entries whose idle timeout ran out (no hit for at least their TTL) and restarts their idle
    * timers, so an entry that stays idle is reported again one TTL later (P4Runtime spec, "Table Idle Timeout
-   * Notification").
+   * Notification"). Looks only at the entries due since the last call (see {@link IdleTimer}).
    */
   public List<TableEntry> collectIdle() {
-    long now = nanos.getAsLong();
-    List<TableEntry> idle = new ArrayList<>();
-    for (TableKind kind : new TableKind[] {TableKind.FLOW_V4, TableKind.FLOW_V6}) {
-      for (TableEntry e : store.liveEntries(kind)) {
-        if (e.idleTimeoutNs() > 0 && now - e.idleSinceNanos >= e.idleTimeoutNs()) {
-          e.idleSinceNanos = now;
-          idle.add(e);
-        }
-      }
-    }
-    return idle;
+    return store.collectIdle(nanos.getAsLong());
   }
 }

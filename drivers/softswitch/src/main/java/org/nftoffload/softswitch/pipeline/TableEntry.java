@@ -5,8 +5,8 @@ import java.util.Objects;
 /**
  * One installed entry: its key (a {@link FlowKey}, or an {@link AclMatch} with a priority), its action, and the
  * state the data plane keeps for it — direct counter, direct meter (ACL), last hit time for idle timeout. The
- * P4Runtime layer keeps its canonical form of the entry in {@link #source} so reads return what was written.
- * Mutable: only touched under the switch's lock.
+ * P4Runtime layer keeps its canonical form of the entry in {@link #source} (compact: the serialized message) so
+ * reads return what was written. Mutable: only touched under the switch's lock.
  */
 public final class TableEntry {
 
@@ -17,11 +17,16 @@ public final class TableEntry {
   private Object source;
   long packets;
   long bytes;
-  final TwoRateMeter meter = new TwoRateMeter();
+  // only ACL entries have a direct meter: flow entries, the bulk of the tables, do not carry one
+  TwoRateMeter meter;
   private long idleTimeoutNs;
   long lastHitNanos;
   /** Start of the current idle period: the last hit, or the last idle notification (which resets the timer). */
   long idleSinceNanos;
+  /** True while the entry is in its table (the idle timer drops entries that were removed). */
+  boolean installed;
+  /** Which copy of the entry in the idle timer is valid (0: none); see {@link IdleTimer}. */
+  long timerStamp;
 
   private TableEntry(TableKind table, Object key, int priority, Action action, Object source, long nowNanos) {
     this.table = table;
@@ -31,6 +36,7 @@ public final class TableEntry {
     this.source = source;
     this.lastHitNanos = nowNanos;
     this.idleSinceNanos = nowNanos;
+    this.meter = table == TableKind.ACL ? new TwoRateMeter() : null;
   }
 
   /** A flow_v4 or flow_v6 entry. */
@@ -100,10 +106,16 @@ public final class TableEntry {
 
   /** The direct meter's configuration, null when unconfigured. */
   public TwoRateMeter.Config meterConfig() {
-    return meter.config();
+    return meter == null ? null : meter.config();
   }
 
   public void meterConfig(TwoRateMeter.Config config, long nowNanos) {
+    if (meter == null) {
+      if (config == null) {
+        return;
+      }
+      meter = new TwoRateMeter();
+    }
     meter.configure(config, nowNanos);
   }
 
@@ -111,7 +123,10 @@ public final class TableEntry {
     return idleTimeoutNs;
   }
 
-  /** Sets the idle timeout and restarts the idle timer from now. */
+  /**
+   * Sets the idle timeout and restarts the idle timer from now. For an installed entry, tell the store
+   * ({@link TableStore#idleTimeoutChanged}) so its timer is rescheduled.
+   */
   public void idleTimeoutNs(long timeoutNs, long nowNanos) {
     idleTimeoutNs = timeoutNs;
     idleSinceNanos = nowNanos;
@@ -123,17 +138,17 @@ public final class TableEntry {
 
   /** A copy of everything a MODIFY may change, to undo it when a batch rolls back. */
   public Memento memento() {
-    return new Memento(action, source, packets, bytes, meter.config(), idleTimeoutNs, lastHitNanos, idleSinceNanos);
+    return new Memento(action, source, packets, bytes, meterConfig(), idleTimeoutNs, lastHitNanos, idleSinceNanos);
   }
 
-  /** Puts back what {@link #memento()} saved. */
+  /** Puts back what {@link #memento()} saved (then tell the store: {@link TableStore#idleTimeoutChanged}). */
   public void restore(Memento m, long nowNanos) {
     action = m.action;
     source = m.source;
     packets = m.packets;
     bytes = m.bytes;
-    if (!Objects.equals(meter.config(), m.meter)) {
-      meter.configure(m.meter, nowNanos);
+    if (!Objects.equals(meterConfig(), m.meter)) {
+      meterConfig(m.meter, nowNanos);
     }
     idleTimeoutNs = m.idleTimeoutNs;
     lastHitNanos = m.lastHitNanos;

@@ -2,7 +2,6 @@ package org.nftoffload.softswitch.pipeline;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -13,7 +12,9 @@ import java.util.Map;
 /**
  * The entries of the pipeline's tables with their capacities, and each table's default action. Flow tables are
  * hash maps on the exact key; the ACL keeps its entries by (match, priority) plus an array sorted by descending
- * priority for lookups, rebuilt after a change. Not thread-safe: the switch serialises access.
+ * priority for lookups, rebuilt after a change. Flow entries with an idle timeout are also kept in an
+ * {@link IdleTimer}, so aging looks only at the entries that are due. Not thread-safe: the switch serialises
+ * access.
  */
 public final class TableStore {
 
@@ -28,7 +29,9 @@ public final class TableStore {
   private long[] aclTernary = new long[0];
   private int[] aclRanges = new int[0];
   private boolean aclDirty;
+  private final IdleTimer idleTimer = new IdleTimer();
   private static final int TERNARY_WORDS = 20;
+  private static final int PRESIZE_LIMIT = 1 << 18;
 
   /** Tables with the given capacities (every {@link TableKind} must have one). */
   public TableStore(Map<TableKind, Integer> capacities) {
@@ -37,7 +40,8 @@ public final class TableStore {
       if (cap == null || cap <= 0) {
         throw new IllegalArgumentException("table " + kind + " needs a capacity > 0, got " + cap);
       }
-      tables.put(kind, new LinkedHashMap<>());
+      // sized for the table up front (bounded): growing a large map rehashes every entry under the switch lock
+      tables.put(kind, new LinkedHashMap<>(Math.min(cap, PRESIZE_LIMIT) * 4 / 3 + 1));
       defaults.put(kind, new Action.NoAction());
     }
     this.capacities = Collections.unmodifiableMap(new EnumMap<>(capacities));
@@ -62,9 +66,32 @@ public final class TableStore {
           entry.table() + " is full (" + t.size() + " entries)");
     }
     t.put(entry.key(), entry);
+    entry.installed = true;
     if (entry.table() == TableKind.ACL) {
       aclDirty = true;
+    } else {
+      idleTimer.schedule(entry); // a copy left from before a removal (undone) becomes stale
     }
+  }
+
+  /** Reschedules an installed entry's idle timer after its timeout or idle period changed (MODIFY, undo). */
+  public void idleTimeoutChanged(TableEntry entry) {
+    if (entry.installed && entry.table().isFlow()) {
+      idleTimer.schedule(entry);
+    }
+  }
+
+  /**
+   * The installed flow entries idle at {@code nowNanos} (see {@link Pipeline#collectIdle()}); their idle timers
+   * restart from now. Costs the entries due since the last call, not the size of the tables.
+   */
+  List<TableEntry> collectIdle(long nowNanos) {
+    return idleTimer.collect(nowNanos);
+  }
+
+  /** Entries in the idle timer, valid or stale (tests). */
+  int idleTimerCopies() {
+    return idleTimer.copies();
   }
 
   /** The entry with {@code key} (a {@link FlowKey} or {@link TableEntry.AclKey}), or null. */
@@ -78,6 +105,7 @@ public final class TableStore {
     if (e == null) {
       throw new TableException(TableException.Reason.NOT_FOUND, kind + ": no such entry");
     }
+    e.installed = false; // the idle timer drops it when its slot comes round
     if (kind == TableKind.ACL) {
       aclDirty = true;
     }
@@ -87,11 +115,6 @@ public final class TableStore {
   /** The entries of a table in insertion order (a copy). */
   public List<TableEntry> entries(TableKind kind) {
     return new ArrayList<>(tables.get(kind).values());
-  }
-
-  /** Live view, for the aging scan. */
-  Collection<TableEntry> liveEntries(TableKind kind) {
-    return tables.get(kind).values();
   }
 
   public Action defaultAction(TableKind kind) {
@@ -104,7 +127,11 @@ public final class TableStore {
 
   /** Removes every entry and resets default actions. */
   public void clear() {
-    tables.values().forEach(Map::clear);
+    tables.values().forEach(t -> {
+      t.values().forEach(e -> e.installed = false);
+      t.clear();
+    });
+    idleTimer.clear();
     Arrays.stream(TableKind.values()).forEach(k -> defaults.put(k, new Action.NoAction()));
     aclDirty = true;
   }

@@ -723,4 +723,107 @@ class P4RuntimeServerTest {
     assertEquals(config, acl.getMeterConfig());
     s.close();
   }
+
+  /**
+   * Updates are decoded and checked before the batch takes the data-plane lock, but the outcome is as if each were
+   * handled in turn: a state error (duplicate) earlier in a ROLLBACK_ON_ERROR batch is the failure reported even
+   * when a later update is malformed, and updates of one entry within a batch see each other.
+   */
+  @Test
+  void preparedBatchesKeepTheOrderOfErrorsAndOfUpdatesToOneEntry() throws Exception {
+    SpecClient.Stream s = primaryWithPipeline();
+    TestFrame a = TestFrame.v4().udp(11, 11);
+    TestFrame x = TestFrame.v4().udp(12, 12);
+    client.write(10, insert(flowFor(a)));
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> client.write(10,
+        WriteRequest.Atomicity.ROLLBACK_ON_ERROR, List.of(insert(flowFor(x)), insert(flowFor(a)),
+            insert(flowFor(x).setPriority(5)))));
+    assertEquals(List.of(Status.Code.ABORTED, Status.Code.ALREADY_EXISTS, Status.Code.ABORTED),
+        SpecClient.updateErrors(e).stream().map(err -> Status.fromCodeValue(err.getCanonicalCode()).getCode())
+            .toList());
+    assertEquals(1, readTable(TableEntry.getDefaultInstance()).size(), "the insert of x was rolled back");
+
+    Map<String, ByteString> to3 = new LinkedHashMap<>();
+    to3.put("port", SpecClient.bytes(3, 2));
+    to3.put("smac", SpecClient.bytes(SMAC, 6));
+    to3.put("dmac", SpecClient.bytes(DMAC, 6));
+    client.write(10, insert(flowFor(x)), update(Update.Type.MODIFY, flowFor(x).clearAction().setIdleTimeoutNs(
+        7_000_000_000L)), update(Update.Type.DELETE, flowFor(x).clearAction()),
+        insert(flowFor(x).setAction(action("forward_flow_v4", to3))),
+        update(Update.Type.MODIFY, flowFor(x).clearAction().setControllerMetadata(5)));
+    TableEntry read = readTable(flowFor(x).clearAction().build()).getFirst();
+    assertEquals(3, read.getAction().getAction().getParams(0).getValue().byteAt(0), "the second insert's action");
+    assertEquals(5, read.getControllerMetadata());
+    assertEquals(0, read.getIdleTimeoutNs(), "the entry was deleted and inserted again without a timeout");
+    s.close();
+  }
+
+  /** Entries sent in any field and parameter order, with padded bytestrings, are stored and read canonically. */
+  @Test
+  void entriesOutOfIdOrderAreStoredInCanonicalForm() throws Exception {
+    SpecClient.Stream s = primaryWithPipeline();
+    TestFrame f = TestFrame.v4().udp(13, 13);
+    TableEntry.Builder canonical = flowFor(f).clearMatch()
+        .addMatch(exact("flow_v4", "ingress_port", SpecClient.bytes(1, 1)))
+        .addMatch(exact("flow_v4", "ip_proto", SpecClient.bytes(17, 1)))
+        .addMatch(exact("flow_v4", "ipv4_src", ByteString.copyFrom(f.src)))
+        .addMatch(exact("flow_v4", "ipv4_dst", ByteString.copyFrom(f.dst)))
+        .addMatch(exact("flow_v4", "l4_sport", SpecClient.bytes(13, 1)))
+        .addMatch(exact("flow_v4", "l4_dport", SpecClient.bytes(13, 1)))
+        .setAction(action("forward_flow_v4", Map.of("port", SpecClient.bytes(2, 1), "smac",
+            SpecClient.bytes(SMAC, 6), "dmac", SpecClient.bytes(DMAC, 6))));
+    // Map.of has no order; sort the canonical one's params by id as the spec's canonical form has them
+    canonical.setAction(canonical.getAction().toBuilder().setAction(canonical.getAction().getAction().toBuilder()
+        .clearParams().addAllParams(canonical.getAction().getAction().getParamsList().stream()
+            .sorted(java.util.Comparator.comparingInt(Action.Param::getParamId)).toList())));
+    TableEntry.Builder scrambled = canonical.clone().clearMatch();
+    for (int i = canonical.getMatchCount() - 1; i >= 0; i--) {
+      FieldMatch m = canonical.getMatch(i);
+      scrambled.addMatch(m.toBuilder().setExact(FieldMatch.Exact.newBuilder().setValue(
+          ByteString.copyFrom(new byte[2]).concat(m.getExact().getValue()))));
+    }
+    Action.Builder params = scrambled.getAction().getAction().toBuilder().clearParams();
+    for (int i = canonical.getAction().getAction().getParamsCount() - 1; i >= 0; i--) {
+      params.addParams(canonical.getAction().getAction().getParams(i));
+    }
+    scrambled.setAction(TableAction.newBuilder().setAction(params));
+    client.write(10, insert(scrambled));
+    assertEquals(List.of(canonical.build()), readTable(TableEntry.getDefaultInstance()));
+    s.close();
+  }
+
+  /**
+   * The idle timer follows MODIFY (a shorter timeout takes effect from the modify), an undone DELETE (the entry
+   * is timed again) and a DELETE (never reported after it).
+   */
+  @Test
+  void idleTimersFollowModifyRollbackAndDelete() throws Exception {
+    SpecClient.Stream s = primaryWithPipeline();
+    TestFrame x = TestFrame.v4().udp(21, 21);
+    TestFrame y = TestFrame.v4().udp(22, 22);
+    client.write(10, insert(flowFor(x).setIdleTimeoutNs(60_000_000_000L)));
+    clock.advance(Duration.ofSeconds(5));
+    client.write(10, update(Update.Type.MODIFY, flowFor(x).setIdleTimeoutNs(1_000_000_000L)));
+    clock.advance(Duration.ofMillis(1200));
+    var first = s.next(StreamMessageResponse::hasIdleTimeoutNotification, WAIT).getIdleTimeoutNotification();
+    assertEquals(List.of(1_000_000_000L), first.getTableEntryList().stream().map(TableEntry::getIdleTimeoutNs)
+        .toList(), "x, at its new timeout");
+
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> client.write(10,
+        WriteRequest.Atomicity.ROLLBACK_ON_ERROR, List.of(update(Update.Type.DELETE, flowFor(x).clearAction()),
+            insert(flowFor(y).setTableId(0x02ffffff)))));
+    assertEquals(Status.Code.UNKNOWN, code(e));
+    clock.advance(Duration.ofMillis(1200));
+    var second = s.next(StreamMessageResponse::hasIdleTimeoutNotification, WAIT).getIdleTimeoutNotification();
+    assertEquals(1, second.getTableEntryCount(), "x is timed again after the undone delete");
+    assertEquals(ByteString.copyFrom(new byte[] {21}), second.getTableEntry(0).getMatch(4).getExact().getValue());
+
+    client.write(10, update(Update.Type.DELETE, flowFor(x).clearAction()),
+        insert(flowFor(y).setIdleTimeoutNs(1_000_000_000L)));
+    clock.advance(Duration.ofMillis(1200));
+    var third = s.next(StreamMessageResponse::hasIdleTimeoutNotification, WAIT).getIdleTimeoutNotification();
+    assertEquals(1, third.getTableEntryCount(), "only y: x was deleted");
+    assertEquals(ByteString.copyFrom(new byte[] {22}), third.getTableEntry(0).getMatch(4).getExact().getValue());
+    s.close();
+  }
 }
