@@ -162,7 +162,9 @@ public final class Lab {
         Offloaded o = awaitOffloaded(topo, 6, bulk.localPort(), BULK_PORT);
         Traffic.Answer a = bulk.send(settings.bulkBytes(), 2);
         bulkIntact = first.intact() && a.intact();
-        connections.add(measure(topo, "bulk tcp", 6, bulk.localPort(), BULK_PORT, o,
+        long switched = settledSwitchPackets(6, bulk.localPort(), BULK_PORT);
+        closeAndAwaitFin(topo, bulk);
+        connections.add(measure(topo, "bulk tcp", 6, bulk.localPort(), BULK_PORT, o, switched,
             (settings.bulkBytes() >> 20) + " MiB, sha-256 " + (bulkIntact ? "ok" : "MISMATCH"), bulkIntact));
       }
       // 2. masqueraded TCP
@@ -175,7 +177,9 @@ public final class Lab {
           intact &= nat.send(1400, 100 + i).intact();
         }
         boolean ok = intact && natPeer.startsWith(Topology.GW2_IP + ":");
-        connections.add(measure(topo, "nat tcp", 6, nat.localPort(), NAT_PORT, o,
+        long switched = settledSwitchPackets(6, nat.localPort(), NAT_PORT);
+        closeAndAwaitFin(topo, nat);
+        connections.add(measure(topo, "nat tcp", 6, nat.localPort(), NAT_PORT, o, switched,
             "h2 saw " + natPeer + ", " + settings.natMessages() + " messages " + (intact ? "ok" : "CORRUPT"), ok));
       }
       // 3. masqueraded UDP
@@ -192,6 +196,7 @@ public final class Lab {
         }
         boolean ok = udpPeer.startsWith(Topology.GW2_IP + ":") && answered >= settings.udpDatagrams() * 95 / 100;
         connections.add(measure(topo, "nat udp", 17, udp.localPort(), UDP_PORT, o,
+            settledSwitchPackets(17, udp.localPort(), UDP_PORT),
             "h2 saw " + udpPeer + ", " + answered + "/" + settings.udpDatagrams() + " answered", ok));
       }
       // 4. a quiet connection that outlives the conntrack timeout: one small message a second, all in the switch
@@ -209,7 +214,9 @@ public final class Lab {
         Optional<ConntrackEntry> e = conntrack(topo, 6, quiet.localPort(), QUIET_PORT);
         quietAfter = e.map(ConntrackEntry::id).orElse(-1L);
         boolean ok = quietAnswered && quietAfter == quietBefore;
-        connections.add(measure(topo, "quiet tcp", 6, quiet.localPort(), QUIET_PORT, o,
+        long switched = settledSwitchPackets(6, quiet.localPort(), QUIET_PORT);
+        closeAndAwaitFin(topo, quiet);
+        connections.add(measure(topo, "quiet tcp", 6, quiet.localPort(), QUIET_PORT, o, switched,
             settings.quietSeconds() + " s open (conntrack timeout " + settings.conntrackTimeout() + " s), "
                 + (quietAfter == quietBefore ? "same conntrack entry" : "conntrack entry LOST") + ", " + messages
                 + " messages " + (quietAnswered ? "ok" : "FAILED"), ok));
@@ -248,8 +255,9 @@ public final class Lab {
     }
     out.println();
     out.println("kernel before / after offload: packets of the connection the slow-path kernel saw (conntrack");
-    out.println("accounting, both directions) until the switch had its flow entries, and from then on;");
-    out.println("switch forwarded: packets the flow entries' counters saw (controller REST, both directions).");
+    out.println("accounting, both directions) until the switch had its flow entries, and from then on (TCP: up to");
+    out.println("and with the closing FIN handshake, which the switch always punts); switch forwarded: packets");
+    out.println("the flow entries' counters saw (controller REST, both directions).");
     if (!r.ruleset().isBlank()) {
       out.println();
       out.println("slow-path ruleset with its counters (nft list table " + TABLE + "):");
@@ -274,9 +282,28 @@ public final class Lab {
     return new Offloaded(e.id(), packets(e), flow.path("counters").path("packets").asLong());
   }
 
+  /**
+   * Closes a TCP client and waits (bounded) until the slow path has seen both FINs: the closing handshake is
+   * punted to the kernel, which is how it learns the connection ended (its conntrack entry stays in TIME_WAIT,
+   * with its counters, for a while).
+   */
+  private static void closeAndAwaitFin(Topology topo, Traffic.TcpClient client) throws Exception {
+    int sport = client.localPort();
+    int dport = client.socket.getPort();
+    client.close();
+    long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (System.nanoTime() < end) {
+      Optional<ConntrackEntry> e = conntrack(topo, 6, sport, dport);
+      if (e.isEmpty() || e.get().tcpState().map(s -> s.name().equals("TIME_WAIT") || s.name().equals("CLOSE"))
+          .orElse(false)) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+  }
+
   private Connection measure(Topology topo, String name, int protocol, int sport, int dport, Offloaded at,
-      String result, boolean ok) throws Exception {
-    long switchPackets = settledSwitchPackets(protocol, sport, dport);
+      long switchPackets, String result, boolean ok) throws Exception {
     long kernel = conntrack(topo, protocol, sport, dport).map(Lab::packets).orElse(at.kernelPackets());
     String tuple = (protocol == 6 ? "tcp " : "udp ") + Topology.H1_IP + ":" + sport + " -> " + Topology.H2_IP + ":"
         + dport;
