@@ -156,7 +156,49 @@ public sealed interface Expr {
     }
   }
 
-  /** Anything else (rt, socket, numgen, hash, osf, exthdr, ...): kept as its source text. */
+  /**
+   * A socket lookup: {@code socket transparent}, {@code socket wildcard}, {@code socket mark}, or
+   * {@code socket cgroupv2 level N} (level is 0 for the other keys).
+   */
+  record Socket(String key, int level) implements Expr {
+    public Socket {
+      Objects.requireNonNull(key);
+    }
+  }
+
+  /**
+   * An IPv6 extension header field: {@code hbh nexthdr}, {@code frag more-fragments}, {@code rt type},
+   * {@code srh last-entry}; without a field it is the presence check {@code exthdr hbh exists}, compared with
+   * {@code true} or {@code false} as nft's JSON writes it.
+   */
+  record Exthdr(String name, Optional<String> field) implements Expr {
+    public Exthdr {
+      Objects.requireNonNull(name);
+      Objects.requireNonNull(field);
+    }
+  }
+
+  /** Passive OS fingerprinting: {@code osf [ttl loose|skip] name|version}. */
+  record Osf(String key, Optional<String> ttl) implements Expr {
+    public Osf {
+      Objects.requireNonNull(key);
+      Objects.requireNonNull(ttl);
+    }
+  }
+
+  /**
+   * An IPsec policy lookup: {@code ipsec in|out [spnum N] reqid|spi|ip saddr|ip6 daddr...}; family is {@code ip} or
+   * {@code ip6} for the address keys.
+   */
+  record Ipsec(String direction, int spnum, String key, Optional<String> family) implements Expr {
+    public Ipsec {
+      Objects.requireNonNull(direction);
+      Objects.requireNonNull(key);
+      Objects.requireNonNull(family);
+    }
+  }
+
+  /** Anything else (rt0 addresses, raw payloads, inner headers, ...): kept as its source text. */
   record Raw(String text) implements Expr {
     public Raw {
       Objects.requireNonNull(text);

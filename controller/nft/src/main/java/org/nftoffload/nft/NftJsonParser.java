@@ -332,6 +332,31 @@ public final class NftJsonParser {
             optText(n, "protocol").ifPresent(v -> attrs.put("protocol", v));
             optText(n, "l3proto").ifPresent(v -> attrs.put("l3proto", v));
           }
+          case "synproxy" -> {
+            optText(n, "mss").ifPresent(v -> attrs.put("mss", v));
+            optText(n, "wscale").ifPresent(v -> attrs.put("wscale", v));
+            List<String> flags = strings(n.get("flags")).stream().sorted().toList();
+            if (!flags.isEmpty()) {
+              attrs.put("flags", String.join(",", flags));
+            }
+          }
+          case "ct timeout" -> {
+            optText(n, "protocol").ifPresent(v -> attrs.put("protocol", v));
+            optText(n, "l3proto").ifPresent(v -> attrs.put("l3proto", v));
+            JsonNode policy = n.get("policy");
+            if (policy != null && policy.isObject()) {
+              java.util.TreeMap<String, Long> p = new java.util.TreeMap<>();
+              policy.fields().forEachRemaining(f -> p.put(f.getKey(), f.getValue().asLong()));
+              attrs.put("policy", String.join(",", p.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                  .toList()));
+            }
+          }
+          case "ct expectation" -> {
+            for (String f : List.of("protocol", "l3proto", "dport", "size", "timeout")) {
+              optText(n, f).ifPresent(v -> attrs.put(f, v));
+            }
+          }
+          case "secmark" -> optText(n, "context").ifPresent(v -> attrs.put("context", v));
           default -> {
             var copy = n.deepCopy();
             if (copy instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
@@ -414,6 +439,14 @@ public final class NftJsonParser {
       case "mangle" -> new Stmt.Mangle(expr(v.get("key")), expr(v.get("value")));
       case "flow" -> new Stmt.FlowOffload(text(v, "flowtable").replaceFirst("^@", ""));
       case "notrack" -> new Stmt.Notrack();
+      case "tproxy" -> new Stmt.Tproxy(optText(v, "family"),
+          v.has("addr") ? Optional.of(expr(v.get("addr"))) : Optional.empty(),
+          v.has("port") ? Optional.of(expr(v.get("port"))) : Optional.empty());
+      case "synproxy" -> v.isTextual() ? new Stmt.ObjectRef("synproxy", v.asText())
+          : new Stmt.Synproxy(v.has("mss") ? OptionalLong.of(v.get("mss").asLong()) : OptionalLong.empty(),
+              v.has("wscale") ? OptionalLong.of(v.get("wscale").asLong()) : OptionalLong.empty(),
+              strings(v.get("flags")));
+      case "secmark" -> new Stmt.Mangle(new Expr.Meta("secmark"), expr(v));
       case "ct count" -> new Stmt.ConnLimit(v.path("val").asLong(), v.path("inv").asBoolean(false));
       case "dup" -> new Stmt.Dup(v.has("addr") ? Optional.of(expr(v.get("addr"))) : Optional.empty(),
           v.has("dev") ? Optional.of(expr(v.get("dev"))) : Optional.empty());
@@ -481,6 +514,11 @@ public final class NftJsonParser {
           v.path("mod").asLong(), v.path("seed").asLong(0), v.path("offset").asLong(0));
       case "tcp option", "ip option" -> new Expr.Payload(k + " " + text(v, "name"), optText(v, "field").orElse("exists"));
       case "ct" -> new Expr.Ct(text(v, "key"), optText(v, "dir"));
+      case "socket" -> new Expr.Socket(text(v, "key"), v.path("level").asInt(0));
+      case "osf" -> new Expr.Osf(text(v, "key"), optText(v, "ttl"));
+      case "ipsec" -> new Expr.Ipsec(text(v, "dir"), v.path("spnum").asInt(0), text(v, "key"), optText(v, "family"));
+      case "exthdr" -> v.has("offset") ? new Expr.Raw(n.toString())
+          : new Expr.Exthdr(text(v, "name"), optText(v, "field"));
       case "fib" -> new Expr.Fib(strings(v.get("flags")).stream().sorted().toList(), text(v, "result"));
       case "prefix" -> new Expr.Prefix(expr(v.get("addr")), v.path("len").asInt());
       case "range" -> new Expr.Range(expr(v.get(0)), expr(v.get(1)));

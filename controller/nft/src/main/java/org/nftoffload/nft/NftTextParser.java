@@ -26,9 +26,11 @@ public final class NftTextParser {
   static final Set<String> META_BARE = Set.of("iif", "oif", "iifname", "oifname", "iiftype", "oiftype", "mark",
       "skuid", "skgid", "nftrace", "rtclassid", "ibrname", "obrname", "ibriport", "obriport", "pkttype", "cpu",
       "iifgroup", "oifgroup", "cgroup");
-  static final Set<String> RAW_SELECTORS = Set.of("socket", "numgen", "jhash", "symhash", "osf", "hbh",
-      "frag", "dst", "mh", "srh", "exthdr", "ipsec", "tunnel", "synproxy", "tproxy", "secmark",
-      "meter", "xt", "last", "inner");
+  static final Set<String> RAW_SELECTORS = Set.of("numgen", "jhash", "symhash", "tunnel", "secmark",
+      "meter", "xt", "last", "inner", "rt0", "rt2", "rt4");
+  /** IPv6 extension headers whose fields nft prints as {@code NAME FIELD} ({@code rt} is shared with routing). */
+  static final Set<String> EXTHDRS = Set.of("hbh", "frag", "dst", "mh", "srh");
+  private static final Set<String> RT_EXTHDR_FIELDS = Set.of("nexthdr", "hdrlength", "type", "seg-left");
   private static final Set<String> STOP_WORDS = Set.of("accept", "drop", "continue", "return", "jump", "goto",
       "comment", "counter", "log");
   private static final Set<String> BINOPS = Set.of("&", "|", "^", "<<", ">>");
@@ -824,6 +826,36 @@ public final class NftTextParser {
           String k = word("type, protocol or l3proto");
           attrs.put(k, name("a value"));
         }
+        case "synproxy" -> {
+          Token k = next();
+          if (k.isWord("mss") || k.isWord("wscale")) {
+            attrs.put(k.text(), Long.toString(number("a number")));
+          } else if (k.isWord("timestamp") || k.isWord("sack-perm")) {
+            attrs.merge("flags", k.text(), (a, b) -> String.join(",", new java.util.TreeSet<>(List.of(a, b))));
+          } else {
+            throw unexpected(k, "mss, wscale, timestamp or sack-perm");
+          }
+        }
+        case "ct timeout" -> {
+          Token k = peek();
+          String key = word("protocol, l3proto or policy");
+          switch (key) {
+            case "protocol", "l3proto" -> attrs.put(key, word("a protocol"));
+            case "policy" -> attrs.put("policy", timeoutPolicy());
+            default -> throw unexpected(k, "protocol, l3proto or policy");
+          }
+        }
+        case "ct expectation" -> {
+          Token k = peek();
+          String key = word("protocol, dport, timeout, size or l3proto");
+          switch (key) {
+            case "protocol", "l3proto" -> attrs.put(key, word("a protocol"));
+            case "dport", "size" -> attrs.put(key, Long.toString(number("a number")));
+            case "timeout" -> attrs.put("timeout", Long.toString(duration() * 1000));
+            default -> throw unexpected(k, "protocol, dport, timeout, size or l3proto");
+          }
+        }
+        case "secmark" -> attrs.put("context", expect(Kind.STRING, "a quoted security context").text());
         default -> {
           while (!atRuleEnd()) {
             Token x = next();
@@ -843,6 +875,39 @@ public final class NftTextParser {
       attrs.put("text", raw.toString());
     }
     return new StatefulObject(kind, name, attrs, comment);
+  }
+
+  /**
+   * {@code = { established : 120, close : 4 }} as {@code close=4,established=120}: states sorted, seconds, the form
+   * both readers agree on.
+   */
+  private String timeoutPolicy() throws NftParseException {
+    if (peek().is(Kind.ASSIGN)) {
+      next();
+    }
+    expect(Kind.LBRACE, "'{'");
+    java.util.TreeMap<String, Long> policy = new java.util.TreeMap<>();
+    skipNewlines();
+    while (!peek().is(Kind.RBRACE)) {
+      splitGluedColon();
+      String state = word("a conntrack state");
+      if (state.endsWith(":")) {
+        state = state.substring(0, state.length() - 1);
+      } else {
+        expectWord(":");
+      }
+      policy.put(state, number("a timeout in seconds"));
+      skipNewlines();
+      if (peek().is(Kind.COMMA)) {
+        next();
+        skipNewlines();
+      } else if (!peek().is(Kind.RBRACE)) {
+        throw unexpected(peek(), "',' or '}'");
+      }
+    }
+    next();
+    return policy.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+        .collect(java.util.stream.Collectors.joining(","));
   }
 
   static Map<String, String> limitAttributes(Stmt.Limit l) {
@@ -1005,6 +1070,35 @@ public final class NftTextParser {
         next();
         return new Stmt.Notrack();
       }
+      case "tproxy" -> {
+        next();
+        Stmt.Nat to = (Stmt.Nat) nat(Stmt.NatKind.DNAT);
+        if (!to.flags().isEmpty() || to.address().isEmpty() && to.port().isEmpty()) {
+          throw unexpected(peek(), "to ADDRESS[:PORT] or to :PORT");
+        }
+        return new Stmt.Tproxy(to.family(), to.address(), to.port());
+      }
+      case "synproxy" -> {
+        next();
+        if (accept("name")) {
+          return new Stmt.ObjectRef("synproxy", name("a synproxy name"));
+        }
+        OptionalLong mss = OptionalLong.empty();
+        OptionalLong wscale = OptionalLong.empty();
+        List<String> flags = new ArrayList<>();
+        for (;;) {
+          if (accept("mss")) {
+            mss = OptionalLong.of(number("a maximum segment size"));
+          } else if (accept("wscale")) {
+            wscale = OptionalLong.of(number("a window scale"));
+          } else if (peekWord("timestamp") || peekWord("sack-perm")) {
+            flags.add(next().text());
+          } else {
+            break;
+          }
+        }
+        return new Stmt.Synproxy(mss, wscale, flags);
+      }
       case "add", "update", "delete" -> {
         if (!peek(1).is(Kind.AT)) {
           return rawStatement();
@@ -1062,8 +1156,10 @@ public final class NftTextParser {
   }
 
   private static boolean isSelectorStart(String w) {
-    return PAYLOAD_PROTOS.contains(w) || META_BARE.contains(w) || w.equals("meta") || w.equals("ct")
-        || w.equals("fib") || w.equals("rt");
+    return PAYLOAD_PROTOS.contains(w) || META_BARE.contains(w) || EXTHDRS.contains(w) || switch (w) {
+      case "meta", "ct", "fib", "rt", "socket", "osf", "ipsec", "exthdr" -> true;
+      default -> false;
+    };
   }
 
   /** An unmodelled statement: its words up to the next verdict, counter, log, comment or end of rule. */
@@ -1282,6 +1378,46 @@ public final class NftTextParser {
       }
       return new Expr.Fib(flags.stream().sorted().toList(), word("oif, oifname or type"));
     }
+    if (w.equals("socket")) {
+      String k = word("transparent, wildcard, mark or cgroupv2");
+      int level = 0;
+      if (k.equals("cgroupv2")) {
+        expectWord("level");
+        level = (int) number("a cgroup level");
+      }
+      return new Expr.Socket(k, level);
+    }
+    if (w.equals("osf")) {
+      Optional<String> ttl = Optional.empty();
+      if (accept("ttl")) {
+        ttl = Optional.of(word("loose or skip"));
+      }
+      return new Expr.Osf(word("name or version"), ttl);
+    }
+    if (w.equals("ipsec")) {
+      Token d = peek();
+      String dir = word("in or out");
+      if (!dir.equals("in") && !dir.equals("out")) {
+        throw unexpected(d, "in or out");
+      }
+      int spnum = accept("spnum") ? (int) number("a security association index") : 0;
+      String k = word("reqid, spi, ip or ip6");
+      Optional<String> fam = Optional.empty();
+      if (k.equals("ip") || k.equals("ip6")) {
+        fam = Optional.of(k);
+        k = word("saddr or daddr");
+      }
+      return new Expr.Ipsec(dir, spnum, k, fam);
+    }
+    if (w.equals("exthdr")) {
+      return new Expr.Exthdr(word("an extension header name"), Optional.empty());
+    }
+    if (EXTHDRS.contains(w)) {
+      return new Expr.Exthdr(w, Optional.of(word("a " + w + " header field")));
+    }
+    if (w.equals("rt") && peek().is(Kind.WORD) && RT_EXTHDR_FIELDS.contains(peek().text())) {
+      return new Expr.Exthdr("rt", Optional.of(next().text()));
+    }
     if (w.equals("rt")) {
       String k = word("a routing key");
       if ((k.equals("ip") || k.equals("ip6")) && peek().is(Kind.WORD)) {
@@ -1331,7 +1467,8 @@ public final class NftTextParser {
     }
     Expr right = rhs();
     if (right instanceof Expr.Literal l && (left instanceof Expr.Fib
-        || left instanceof Expr.Payload p && p.protocol().contains(" option "))) {
+        || left instanceof Expr.Payload p && p.protocol().contains(" option ")
+        || left instanceof Expr.Exthdr x && x.field().isEmpty())) {
       // existence checks: nft prints exists/missing, its JSON true/false
       right = switch (l.value()) {
         case "missing" -> new Expr.Literal("false");
@@ -1482,6 +1619,11 @@ public final class NftTextParser {
       }
       case STRING -> {
         next();
+        if (peekWord("-") && peek(1).is(Kind.STRING)) {
+          // meta hour "17:00"-"19:00"
+          next();
+          return new Expr.Range(new Expr.Literal(t.text()), new Expr.Literal(next().text()));
+        }
         return new Expr.Literal(t.text());
       }
       case LPAREN -> {

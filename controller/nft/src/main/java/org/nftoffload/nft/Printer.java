@@ -89,6 +89,22 @@ public final class Printer {
           .append(a.get("unit").equals("packets") ? "/" : " " + a.get("unit") + "/").append(a.get("per"))
           .append(" burst ").append(a.get("burst")).append(' ').append(a.get("burst_unit")).append('\n');
       case "counter" -> { }
+      case "synproxy" -> {
+        if (a.containsKey("mss")) {
+          sb.append("\t\tmss ").append(a.get("mss")).append('\n');
+        }
+        if (a.containsKey("wscale")) {
+          sb.append("\t\twscale ").append(a.get("wscale")).append('\n');
+        }
+        if (a.containsKey("flags")) {
+          sb.append("\t\t").append(a.get("flags").replace(',', ' ')).append('\n');
+        }
+      }
+      case "ct timeout" -> a.forEach((k, v) -> sb.append("\t\t").append(k).append(' ').append(k.equals("policy")
+          ? "= { " + v.replace("=", " : ").replace(",", ", ") + " }" : v).append('\n'));
+      case "ct expectation" -> a.forEach((k, v) -> sb.append("\t\t").append(k).append(' ')
+          .append(k.equals("timeout") ? v + "ms" : v).append('\n'));
+      case "secmark" -> sb.append("\t\t").append(quote(a.getOrDefault("context", ""))).append('\n');
       default -> a.forEach((k, v) -> sb.append("\t\t").append(k.equals("text") ? v : k + " " + quoteIfNeeded(v))
           .append('\n'));
     }
@@ -139,6 +155,12 @@ public final class Printer {
       case Stmt.Fwd f -> "fwd" + f.family().map(x -> " " + x).orElse("") + f.address().map(a -> " to " + expr(a)
           + " device " + expr(f.device())).orElse(" to " + expr(f.device()));
       case Stmt.ConnLimit c -> "ct count " + (c.over() ? "over " : "") + c.count();
+      case Stmt.Tproxy t -> "tproxy" + t.family().map(f -> " " + f).orElse("") + " to "
+          + t.address().map(a -> Values.isIpv6(expr(a)) && t.port().isPresent() ? "[" + expr(a) + "]" : expr(a))
+              .orElse("") + t.port().map(p -> ":" + expr(p)).orElse("");
+      case Stmt.Synproxy p -> "synproxy" + (p.mss().isPresent() ? " mss " + p.mss().getAsLong() : "")
+          + (p.wscale().isPresent() ? " wscale " + p.wscale().getAsLong() : "")
+          + p.flags().stream().map(f -> " " + f).collect(Collectors.joining());
       case Stmt.Raw r -> r.text();
     };
   }
@@ -146,6 +168,19 @@ public final class Printer {
   private static String match(Stmt.Match m) {
     Expr left = m.left();
     String op = m.op() == Stmt.Op.EQ ? "" : m.op().symbol() + " ";
+    if (m.op() == Stmt.Op.EQ && m.right() instanceof Expr.Literal l && (l.value().equals("true")
+        || l.value().equals("false"))) {
+      // presence checks: nft prints exists/missing where its JSON has true/false
+      String what = switch (left) {
+        case Expr.Exthdr x when x.field().isEmpty() -> expr(x);
+        case Expr.Payload p when p.protocol().contains(" option ") && p.field().equals("exists") -> p.protocol();
+        case Expr.Fib f -> expr(f);
+        default -> null;
+      };
+      if (what != null) {
+        return what + (l.value().equals("true") ? " exists" : " missing");
+      }
+    }
     if (left instanceof Expr.Binop b && b.op().equals("&") && m.op() != Stmt.Op.NOT
         && b.right() instanceof Expr.ValueList && !(m.right() instanceof Expr.Literal l && Values.isNumber(l.value()))) {
       // nft's own form for flag masks: tcp flags syn / syn,ack
@@ -185,7 +220,7 @@ public final class Printer {
           + (h.seed() != 0 ? " seed " + h.seed() : "") + (h.offset() != 0 ? " offset " + h.offset() : "");
       case Expr.Literal l -> literal(l.value());
       case Expr.Prefix p -> expr(p.address()) + "/" + p.length();
-      case Expr.Range r -> expr(r.low()) + "-" + expr(r.high());
+      case Expr.Range r -> rangeBound(r.low()) + "-" + rangeBound(r.high());
       case Expr.ValueList v -> v.values().stream().map(Printer::expr).collect(Collectors.joining(","));
       case Expr.SetLiteral s -> "{ " + s.elements().stream().map(Printer::expr).collect(Collectors.joining(", "))
           + " }";
@@ -197,8 +232,18 @@ public final class Printer {
           : expr(b.right()));
       case Expr.MapLookup m -> expr(m.key()) + " map " + expr(m.map());
       case Expr.VerdictValue v -> v.kind().nftName() + v.chain().map(c -> " " + name(c)).orElse("");
+      case Expr.Socket x -> "socket " + x.key() + (x.key().equals("cgroupv2") ? " level " + x.level() : "");
+      case Expr.Exthdr x -> x.field().map(f -> x.name() + " " + f).orElse("exthdr " + x.name());
+      case Expr.Osf o -> "osf" + o.ttl().map(t -> " ttl " + t).orElse("") + " " + o.key();
+      case Expr.Ipsec i -> "ipsec " + i.direction() + (i.spnum() != 0 ? " spnum " + i.spnum() : "") + " "
+          + i.family().map(f -> f + " ").orElse("") + i.key();
       case Expr.Raw r -> r.text();
     };
+  }
+
+  /** A bound that is not a number, address or port name is quoted, as nft prints {@code "17:00"-"19:00"}. */
+  private static String rangeBound(Expr e) {
+    return e instanceof Expr.Literal l && !Values.isRangeBound(l.value()) ? quote(l.value()) : expr(e);
   }
 
   private static String literal(String v) {

@@ -201,7 +201,28 @@ public sealed interface Stmt {
   /** {@code ct count [over] N}: a limit on the connections of a key. */
   record ConnLimit(long count, boolean over) implements Stmt {}
 
-  /** Anything else (dup, fwd, synproxy, tproxy, secmark, ...): its leading keyword and source text. */
+  /** {@code tproxy [ip|ip6] to [ADDR][:PORT]}: hand the packet to a local transparent socket. */
+  record Tproxy(Optional<String> family, Optional<Expr> address, Optional<Expr> port) implements Stmt {
+    public Tproxy {
+      Objects.requireNonNull(family);
+      Objects.requireNonNull(address);
+      Objects.requireNonNull(port);
+    }
+  }
+
+  /**
+   * {@code synproxy [mss N] [wscale N] [timestamp] [sack-perm]}: answer SYNs in the kernel before a connection
+   * exists (the named form is an {@link ObjectRef} of kind {@code synproxy}). Flags are sorted.
+   */
+  record Synproxy(java.util.OptionalLong mss, java.util.OptionalLong wscale, List<String> flags) implements Stmt {
+    public Synproxy {
+      Objects.requireNonNull(mss);
+      Objects.requireNonNull(wscale);
+      flags = List.copyOf(flags.stream().sorted().toList());
+    }
+  }
+
+  /** Anything else (secmark set, meters, xt, ...): its leading keyword and source text. */
   record Raw(String keyword, String text) implements Stmt {
     public Raw {
       Objects.requireNonNull(keyword);

@@ -113,6 +113,11 @@ public final class Validator {
       case Stmt.VerdictMap v -> {
         expr(t, v.key(), problem, jump);
         expr(t, v.map(), problem, jump);
+        boolean literalVmap = v.map() instanceof Expr.SetLiteral lit && lit.elements().stream()
+            .allMatch(x -> x instanceof Expr.MapEntry me && me.value() instanceof Expr.VerdictValue);
+        if (!literalVmap && !(v.map() instanceof Expr.SetRef)) {
+          problem.accept("vmap needs a verdict map: { key : verdict, ... } or @name, not " + Printer.expr(v.map()));
+        }
         if (v.map() instanceof Expr.SetRef ref) {
           t.set(ref.name()).ifPresent(set -> {
             if (!set.map() || !set.dataType().orElse("").equals("verdict")) {
@@ -126,9 +131,15 @@ public final class Validator {
       case Stmt.Mangle m -> {
         expr(t, m.key(), problem, jump);
         expr(t, m.value(), problem, jump);
-        if (m.key() instanceof Expr.Ct ct && ct.key().equals("helper") && m.value() instanceof Expr.Literal l
-            && t.objects().stream().noneMatch(o -> o.kind().equals("ct helper") && o.name().equals(l.value()))) {
-          problem.accept("ct helper '" + l.value() + "' does not exist");
+        // ct helper/timeout/expectation set "name" and meta secmark set "name" refer to objects of the table
+        String kind = switch (m.key()) {
+          case Expr.Ct ct when List.of("helper", "timeout", "expectation").contains(ct.key()) -> "ct " + ct.key();
+          case Expr.Meta meta when meta.key().equals("secmark") -> "secmark";
+          default -> null;
+        };
+        if (kind != null && m.value() instanceof Expr.Literal l
+            && t.objects().stream().noneMatch(o -> o.kind().equals(kind) && o.name().equals(l.value()))) {
+          problem.accept(kind + " '" + l.value() + "' does not exist");
         }
       }
       case Stmt.Nat n -> {
@@ -164,6 +175,11 @@ public final class Validator {
       case Stmt.Quota q -> { }
       case Stmt.Queue q -> { }
       case Stmt.ConnLimit c -> { }
+      case Stmt.Tproxy x -> {
+        x.address().ifPresent(a -> expr(t, a, problem, jump));
+        x.port().ifPresent(a -> expr(t, a, problem, jump));
+      }
+      case Stmt.Synproxy x -> { }
       case Stmt.Raw r -> { }
     }
   }
@@ -214,6 +230,10 @@ public final class Validator {
       case Expr.Literal l -> { }
       case Expr.Prefix p -> { }
       case Expr.Range r -> { }
+      case Expr.Socket x -> { }
+      case Expr.Exthdr x -> { }
+      case Expr.Osf x -> { }
+      case Expr.Ipsec x -> { }
       case Expr.Raw r -> { }
     }
   }

@@ -511,7 +511,9 @@ public final class Planner {
           Expr.VerdictValue vv = e.getValue();
           transfer(t, vv.kind(), vv.chain(), c, actions, ref, via, depth, lastBase, baseName, refs, out, visited);
         }
-        if (!(vm.map() instanceof Expr.SetLiteral) && t.set(((Expr.SetRef) vm.map()).name()).isEmpty()) {
+        // unvalidated input may hold anything here: what cannot be expanded is decided by the kernel
+        if (!(vm.map() instanceof Expr.SetLiteral)
+            && !(vm.map() instanceof Expr.SetRef sr && t.set(sr.name()).isPresent())) {
           out.add(new Flat(t, ref, conds, actions, Terminal.BARRIER, via, "verdict map not found"));
         }
       } else {

@@ -239,4 +239,41 @@ class PlannerTest {
     assertEquals(rules, a.verdicts().size());
     assertTrue(a.verdicts().stream().allMatch(v -> !v.reasons().isEmpty() || v.verdict() == Verdict.OFFLOADED));
   }
+
+  @Test
+  void vlanIdsAndPortRangesBecomeAclFields() throws Exception {
+    Plan p = plan("""
+        table inet fw {
+          chain forward {
+            type filter hook forward priority 0;
+            vlan id { 10, 20 } udp sport 1000-2000 drop
+            iifname "lan1" vlan id 30 tcp dport { 22, 8000-8100 } accept
+          }
+        }
+        """);
+    assertEquals(List.of(
+        "999999 drop_acl ip_proto=0x11/0xff l4_sport=1000..2000 vlan_id=0xa/0xfff",
+        "999999 drop_acl ip_proto=0x11/0xff l4_sport=1000..2000 vlan_id=0x14/0xfff",
+        "999998 permit_acl ingress_port=0x3/0x1ff ip_proto=0x6/0xff l4_dport=22..22 vlan_id=0x1e/0xfff",
+        "999998 permit_acl ingress_port=0x3/0x1ff ip_proto=0x6/0xff l4_dport=8000..8100 vlan_id=0x1e/0xfff"),
+        acl(p));
+    assertEquals(2, verdict(p, "forward", 0).aclEntries());
+  }
+
+  @Test
+  void aVerdictMapThatIsNoMapIsAnErrorNotACrash() throws Exception {
+    var e = org.junit.jupiter.api.Assertions.assertThrows(org.nftoffload.nft.NftParseException.class, () -> plan("""
+        table inet fw {
+          chain forward {
+            type filter hook forward priority 0;
+            tcp dport vmap 22
+          }
+        }
+        """));
+    assertTrue(e.getMessage().startsWith("p.nft:4:5: Error: "), e.getMessage());
+    // the planner alone (no validation in front of it) keeps such a rule in the kernel
+    Plan p = new Planner(PlanFixtures.PORTS, PlannerOptions.defaults()).plan(org.nftoffload.nft.NftTextParser.parse(
+        "p.nft", "table inet fw { chain forward { type filter hook forward priority 0; tcp dport vmap 22\n } }"));
+    assertEquals(Verdict.KERNEL_ONLY, p.verdicts().getFirst().verdict());
+  }
 }
