@@ -58,14 +58,15 @@ public final class TableStore {
   /** Adds an entry. */
   public void insert(TableEntry entry) throws TableException {
     LinkedHashMap<Object, TableEntry> t = tables.get(entry.table());
-    if (t.containsKey(entry.key())) {
+    boolean full = t.size() >= capacities.get(entry.table());
+    // one hash lookup on the common path: putIfAbsent both checks and inserts
+    if (full ? t.containsKey(entry.key()) : t.putIfAbsent(entry.key(), entry) != null) {
       throw new TableException(TableException.Reason.ALREADY_EXISTS, entry.table() + ": entry already exists");
     }
-    if (t.size() >= capacities.get(entry.table())) {
+    if (full) {
       throw new TableException(TableException.Reason.RESOURCE_EXHAUSTED,
           entry.table() + " is full (" + t.size() + " entries)");
     }
-    t.put(entry.key(), entry);
     entry.installed = true;
     if (entry.table() == TableKind.ACL) {
       aclDirty = true;
