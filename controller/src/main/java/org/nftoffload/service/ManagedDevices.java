@@ -6,6 +6,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.nftoffload.device.DeviceManager;
 import org.nftoffload.flow.FlowDevices;
 import org.nftoffload.p4runtime.P4RuntimeClient;
@@ -23,6 +25,7 @@ public final class ManagedDevices implements FlowDevices, AutoCloseable {
 
   private final DeviceManager manager;
   private final Map<String, P4RuntimeClient> readers = new ConcurrentHashMap<>();
+  private final Map<String, ExecutorService> writers = new ConcurrentHashMap<>();
 
   public ManagedDevices(DeviceManager manager) {
     this.manager = manager;
@@ -56,7 +59,16 @@ public final class ManagedDevices implements FlowDevices, AutoCloseable {
     return Optional.of(new FlowDevices.Device() {
       @Override
       public CompletableFuture<WriteResult> write(List<TableUpdate> updates) {
-        return d.get().apply(updates);
+        ExecutorService writer = writers.computeIfAbsent(name, n -> Executors.newSingleThreadExecutor(r -> {
+          Thread t = new Thread(r, "device-writer-" + n);
+          t.setDaemon(true);
+          return t;
+        }));
+        try {
+          return CompletableFuture.supplyAsync(() -> d.get().apply(updates), writer).thenCompose(f -> f);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+          return CompletableFuture.failedFuture(new IllegalStateException("device '" + name + "' is closed"));
+        }
       }
 
       @Override
@@ -68,6 +80,8 @@ public final class ManagedDevices implements FlowDevices, AutoCloseable {
 
   @Override
   public void close() {
+    writers.values().forEach(ExecutorService::shutdown);
+    writers.clear();
     readers.values().forEach(P4RuntimeClient::close);
     readers.clear();
   }

@@ -3,6 +3,8 @@ package org.nftoffload.service.bench;
 import com.google.protobuf.ByteString;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -12,47 +14,64 @@ import org.nftoffload.agent.v1.ControllerMessage;
 import org.nftoffload.agent.v1.FlowAdd;
 import org.nftoffload.agent.v1.FlowEvent;
 import org.nftoffload.agent.v1.FlowEvents;
-import org.nftoffload.agent.v1.Path;
+import org.nftoffload.agent.v1.Path.Builder;
 import org.nftoffload.agent.v1.Tuple;
 import org.nftoffload.service.EmbeddedSwitches;
 import org.nftoffload.service.TestController;
 
 /**
- * Load generator for the whole controller: one agent stream (gRPC, loopback) reports N masqueraded TCP flows; each
- * becomes two flow_v4 entries written over P4Runtime to the embedded software switch; the verdict comes back when
- * the switch acknowledged both. Measures agent event → verdict latency (p50/p99/max) at a paced rate, the sustained
- * rate with events batched as the agent batches them, and the heap the process holds per offloaded flow
- * (controller, device manager mirror and the in-process switch together).
+ * Load generator for the whole controller: one agent stream (the agent gRPC protocol on loopback) reports masqueraded
+ * TCP flows; each becomes two {@code flow_v4} entries written over P4Runtime, and the verdict comes back once the
+ * device acknowledged both. The device is either the embedded software switch ({@code softswitch}) or a P4Runtime
+ * sink that acknowledges writes without parsing them ({@code sink}: the controller's own cost plus transport).
  *
- * <p>Run: {@code java -cp controller/target/test-classes:controller/target/classes:controller/target/lib/*
- * org.nftoffload.service.bench.FlowInstallLoad [flows] [pacedRate] [pacedFlows]}.
+ * <p>Phases, each on fresh flows: (1) warm-up, 20,000 flows at 10,000/s, one event per message (its latency is
+ * reported too: an idle agent sends events one by one); (2) paced, {@code flows} flows at {@code rate}/s sent as one
+ * message per millisecond ({@code rate}/1000 events each, as the agent batches); (3) sustained, {@code flows} flows as
+ * fast as the stack takes them, 256 events per message, at most 50,000 unanswered. Latency is agent event sent →
+ * verdict received (p50/p99/max); the sustained rate is flows over first send → last verdict. Heap per flow: heap used
+ * after full GCs after phase 3 minus before it, divided by {@code flows} (the process holds the controller, the
+ * device manager's mirror and, for {@code softswitch}, the switch's tables).
+ *
+ * <p>Run: {@code controller/bench/flow-install.sh [softswitch|sink] [flows] [rate]}.
  */
 public final class FlowInstallLoad {
+
+  private static final int WARMUP = 20_000;
 
   private FlowInstallLoad() {}
 
   public static void main(String[] args) throws Exception {
-    int flows = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
-    int pacedRate = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
-    int pacedFlows = args.length > 2 ? Integer.parseInt(args[2]) : 20_000;
+    String target = args.length > 0 ? args[0] : "softswitch";
+    int flows = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
+    int rate = args.length > 2 ? Integer.parseInt(args[2]) : 100_000;
+    if (!target.equals("softswitch") && !target.equals("sink")) {
+      throw new IllegalArgumentException("target: softswitch or sink, not " + target);
+    }
+    System.out.printf("target %s, %d flows, paced at %d/s; %d CPUs, %s; load average %s%n", target, flows, rate,
+        Runtime.getRuntime().availableProcessors(), Runtime.version(), loadAverage());
+    P4RuntimeSink sink = target.equals("sink") ? new P4RuntimeSink() : null;
+    String device = sink == null
+        ? "{name: sw0, embedded: true, port: 0, ports: {p1: 1, p2: 2}, table_sizes: {flow_v4: 1048576}}"
+        : "{name: sw0, host: 127.0.0.1, port: " + sink.port() + ", ports: {p1: 1, p2: 2}}";
     String yaml = """
         agents: {port: 0}
         api: {port: 0}
-        devices: [{name: sw0, embedded: true, port: 0, ports: {p1: 1, p2: 2}, table_sizes: {flow_v4: 1048576}}]
+        devices: [%s]
         interfaces: {wan0: {device: sw0, port: p1}, lan0: {device: sw0, port: p2}}
         flows: {batch_size: 1024, queue_capacity: 2000000, activity_interval: 1h, idle_timeout: 1h}
         ruleset: {file: none}
-        """;
+        """.formatted(device);
     MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
+    int total = WARMUP + 2 * flows;
+    long[] sent = new long[total];
+    long[] acked = new long[total];
+    AtomicInteger done = new AtomicInteger();
+    AtomicInteger rejected = new AtomicInteger();
     try (TestController c = new TestController(yaml, EmbeddedSwitches.PortSource.NONE);
         TestController.Agent agent = c.agent()) {
       agent.hello("bench", "");
       agent.next(ControllerMessage.KindCase.HELLO_ACK);
-
-      // warm-up and latency at a paced rate, one event per message as an idle agent sends them
-      long[] sent = new long[pacedFlows + flows];
-      long[] acked = new long[sent.length];
-      AtomicInteger done = new AtomicInteger();
       Thread reader = Thread.ofPlatform().daemon().start(() -> {
         try {
           while (!Thread.currentThread().isInterrupted()) {
@@ -60,7 +79,7 @@ public final class FlowInstallLoad {
             if (m != null && m.hasVerdict()) {
               int i = (int) m.getVerdict().getConntrackId();
               acked[i] = System.nanoTime();
-              if (!m.getVerdict().getOffloaded()) {
+              if (!m.getVerdict().getOffloaded() && rejected.incrementAndGet() <= 5) {
                 System.err.println("rejected " + i + ": " + m.getVerdict().getReason());
               }
               done.incrementAndGet();
@@ -70,56 +89,122 @@ public final class FlowInstallLoad {
           Thread.currentThread().interrupt();
         }
       });
-      long interval = TimeUnit.SECONDS.toNanos(1) / pacedRate;
-      long next = System.nanoTime();
-      for (int i = 0; i < pacedFlows; i++) {
-        while (System.nanoTime() < next) {
-          LockSupport.parkNanos(Math.max(1, next - System.nanoTime() - 20_000));
-        }
-        sent[i] = System.nanoTime();
-        agent.send(AgentMessage.newBuilder().setEvents(FlowEvents.newBuilder()
-            .addEvents(FlowEvent.newBuilder().setAdd(flow(i)))).build());
-        next += interval;
-      }
-      await(done, pacedFlows);
-      report("paced " + pacedRate + "/s, " + pacedFlows + " flows, 1 event/message", sent, acked, 0, pacedFlows);
 
-      System.gc();
-      Thread.sleep(500);
-      System.gc();
-      long heapBefore = mem.getHeapMemoryUsage().getUsed();
+      paced(agent, sent, 0, WARMUP, 10_000, 1);
+      await(done, WARMUP);
+      report("paced 10,000/s, 1 event/message (warm-up)", sent, acked, 0, WARMUP);
 
-      // sustained: batches of 256 events per message, at most 50k flows outstanding
+      int perMessage = Math.max(1, rate / 1000);
+      double achieved = paced(agent, sent, WARMUP, WARMUP + flows, rate, perMessage);
+      await(done, WARMUP + flows);
+      report(String.format("paced %,d/s (sent at %,.0f/s), %d events/message", rate, achieved, perMessage), sent,
+          acked, WARMUP, WARMUP + flows);
+
+      long heapBefore = heapAfterGc(mem);
+      java.util.Map<String, long[]> histogramBefore = histogram();
+      int from = WARMUP + flows;
       long start = System.nanoTime();
       int batch = 256;
-      for (int i = pacedFlows; i < pacedFlows + flows; i += batch) {
-        while (i - pacedFlows - (done.get() - pacedFlows) > 50_000) {
+      for (int i = from; i < total; i += batch) {
+        while (i - done.get() > 50_000) {
           LockSupport.parkNanos(100_000);
         }
         FlowEvents.Builder b = FlowEvents.newBuilder();
         long now = System.nanoTime();
-        for (int j = i; j < Math.min(i + batch, pacedFlows + flows); j++) {
+        for (int j = i; j < Math.min(i + batch, total); j++) {
           sent[j] = now;
           b.addEvents(FlowEvent.newBuilder().setAdd(flow(j)));
         }
         agent.send(AgentMessage.newBuilder().setEvents(b).build());
       }
-      await(done, pacedFlows + flows);
-      long end = Arrays.stream(acked, pacedFlows, pacedFlows + flows).max().orElseThrow();
+      await(done, total);
+      long end = Arrays.stream(acked, from, total).max().orElseThrow();
       double seconds = (end - start) / 1e9;
-      report("sustained, " + flows + " flows, 256 events/message", sent, acked, pacedFlows, pacedFlows + flows);
-      System.out.printf("sustained rate: %.0f flows/s (%d flows, %.2f s; %d entries written)%n", flows / seconds,
-          flows, seconds, 2 * flows);
+      report("sustained, 256 events/message, <= 50,000 outstanding", sent, acked, from, total);
+      System.out.printf("sustained rate: %,.0f flows/s (%,d flows in %.2f s; %,d entries written)%n",
+          flows / seconds, flows, seconds, 2 * flows);
 
-      System.gc();
-      Thread.sleep(500);
-      System.gc();
-      long heapAfter = mem.getHeapMemoryUsage().getUsed();
-      System.out.printf("heap: %.0f bytes per offloaded flow (controller + device manager + embedded switch, "
-          + "%d flows)%n", (heapAfter - heapBefore) / (double) flows, flows);
+      long heapAfter = heapAfterGc(mem);
+      System.out.printf("heap: %,.0f bytes per offloaded flow (%s; heap used after GC %,d -> %,d bytes for %,d more"
+          + " flows)%n", (heapAfter - heapBefore) / (double) flows,
+          sink == null ? "controller + device manager + embedded switch" : "controller + device manager",
+          heapBefore, heapAfter, flows);
+      printHistogramDelta(histogramBefore, histogram(), flows);
+      System.out.printf("rejected: %d; load average %s%n", rejected.get(), loadAverage());
       reader.interrupt();
+    } finally {
+      if (sink != null) {
+        sink.close();
+      }
     }
     System.exit(0);
+  }
+
+  /** Sends flows [from, to) at {@code rate}/s, {@code perMessage} events a message; returns the rate achieved. */
+  private static double paced(TestController.Agent agent, long[] sent, int from, int to, int rate, int perMessage) {
+    long interval = TimeUnit.SECONDS.toNanos(1) * perMessage / rate;
+    long start = System.nanoTime();
+    long next = start;
+    for (int i = from; i < to; i += perMessage) {
+      long wait;
+      while ((wait = next - System.nanoTime()) > 0) {
+        LockSupport.parkNanos(wait > 50_000 ? wait - 20_000 : 1);
+      }
+      FlowEvents.Builder b = FlowEvents.newBuilder();
+      long now = System.nanoTime();
+      for (int j = i; j < Math.min(i + perMessage, to); j++) {
+        sent[j] = now;
+        b.addEvents(FlowEvent.newBuilder().setAdd(flow(j)));
+      }
+      agent.send(AgentMessage.newBuilder().setEvents(b).build());
+      next += interval;
+    }
+    return (to - from) / ((System.nanoTime() - start) / 1e9);
+  }
+
+  private static long heapAfterGc(MemoryMXBean mem) throws InterruptedException {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      Thread.sleep(300);
+    }
+    return mem.getHeapMemoryUsage().getUsed();
+  }
+
+  /** The heap's class histogram (live objects, after a full GC): class → {instances, bytes}. */
+  private static java.util.Map<String, long[]> histogram() throws Exception {
+    String text = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+        new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+        new Object[] {new String[0]}, new String[] {String[].class.getName()});
+    java.util.Map<String, long[]> out = new java.util.HashMap<>();
+    for (String line : text.split("\n")) {
+      String[] f = line.trim().split("\\s+");
+      if (f.length >= 4 && f[0].endsWith(":")) {
+        out.put(f[3], new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])});
+      }
+    }
+    return out;
+  }
+
+  /** Which classes the added flows are made of: bytes and instances per flow, largest first. */
+  private static void printHistogramDelta(java.util.Map<String, long[]> before, java.util.Map<String, long[]> after,
+      int flows) {
+    System.out.println("retained per flow by class (top 15):");
+    after.entrySet().stream()
+        .map(e -> java.util.Map.entry(e.getKey(), new long[] {
+            e.getValue()[0] - before.getOrDefault(e.getKey(), new long[2])[0],
+            e.getValue()[1] - before.getOrDefault(e.getKey(), new long[2])[1]}))
+        .sorted((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1])).limit(15)
+        .forEach(e -> System.out.printf("  %8.1f B %6.2f objects  %s%n", e.getValue()[1] / (double) flows,
+            e.getValue()[0] / (double) flows, e.getKey()));
+  }
+
+  private static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (Exception e) {
+      return "unknown";
+    }
   }
 
   private static void await(AtomicInteger done, int n) throws InterruptedException {
@@ -142,25 +227,22 @@ public final class FlowInstallLoad {
         lat[lat.length / 2] / 1e6, lat[(int) (lat.length * 0.99)] / 1e6, lat[lat.length - 1] / 1e6);
   }
 
-  /** The i-th flow: 10.x.y.z:port → 203.0.113.5:443, masqueraded to 198.51.100.1. */
+  /** The i-th flow: 10.x.y.z:port → 203.0.113.5:443 from lan0 to wan0, masqueraded to 198.51.100.x. */
   static FlowAdd flow(int i) {
     byte[] host = {10, (byte) (i >> 16), (byte) (i >> 8), (byte) i};
     byte[] server = {(byte) 203, 0, 113, 5};
-    byte[] wan = {(byte) 198, 51, 100, 1};
     int sport = 1024 + (i % 60000);
     int natPort = 1024 + (i % 64000);
-    byte[] wanAlias = {(byte) 198, 51, (byte) (100 + (i / 64000)), 1};
+    byte[] wan = {(byte) 198, 51, (byte) (100 + (i / 64000)), 1};
     Tuple orig = Tuple.newBuilder().setSource(ByteString.copyFrom(host)).setDestination(ByteString.copyFrom(server))
         .setProtocol(6).setSourcePort(sport).setDestinationPort(443).build();
-    Tuple reply = Tuple.newBuilder().setSource(ByteString.copyFrom(server))
-        .setDestination(ByteString.copyFrom(i < 64000 ? wan : wanAlias)).setProtocol(6).setSourcePort(443)
-        .setDestinationPort(natPort).build();
+    Tuple reply = Tuple.newBuilder().setSource(ByteString.copyFrom(server)).setDestination(ByteString.copyFrom(wan))
+        .setProtocol(6).setSourcePort(443).setDestinationPort(natPort).build();
     ByteString mac = ByteString.copyFrom(new byte[] {2, 0, 0, 0, 0, 1});
-    return FlowAdd.newBuilder().setConntrackId(i)
-        .setOriginal(Path.newBuilder().setTuple(orig).setIngressIfname("lan0").setEgressIfname("wan0")
-            .setSourceMac(mac).setDestinationMac(mac))
-        .setReply(Path.newBuilder().setTuple(reply).setIngressIfname("wan0").setEgressIfname("lan0")
-            .setSourceMac(mac).setDestinationMac(mac))
-        .build();
+    Builder original = org.nftoffload.agent.v1.Path.newBuilder().setTuple(orig).setIngressIfname("lan0")
+        .setEgressIfname("wan0").setSourceMac(mac).setDestinationMac(mac);
+    Builder back = org.nftoffload.agent.v1.Path.newBuilder().setTuple(reply).setIngressIfname("wan0")
+        .setEgressIfname("lan0").setSourceMac(mac).setDestinationMac(mac);
+    return FlowAdd.newBuilder().setConntrackId(i).setOriginal(original).setReply(back).build();
   }
 }
