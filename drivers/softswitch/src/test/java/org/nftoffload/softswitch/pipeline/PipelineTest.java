@@ -637,7 +637,8 @@ class PipelineTest {
     TableException full = assertThrows(TableException.class, () -> installV4(t.udp(2000, 53),
         forward(VlanMode.KEEP, 0)));
     assertEquals(TableException.Reason.RESOURCE_EXHAUSTED, full.reason());
-    TableException dupWhenFull = assertThrows(TableException.class, () -> installV4(t, forward(VlanMode.KEEP, 0)));
+    TableException dupWhenFull = assertThrows(TableException.class, () -> installV4(t.udp(1003, 53),
+        forward(VlanMode.KEEP, 0)));
     assertEquals(TableException.Reason.ALREADY_EXISTS, dupWhenFull.reason(), "a duplicate is a duplicate, full or not");
     assertEquals(4, store.size(TableKind.FLOW_V4));
     assertEquals(0, store.size(TableKind.FLOW_V6), "another table still has room");
