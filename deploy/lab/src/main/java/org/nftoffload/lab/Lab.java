@@ -131,6 +131,9 @@ public final class Lab {
     Controller controller = null;
     Agent agent = null;
     Traffic traffic = new Traffic();
+    // Ctrl-C during a run: the namespaces (and with them veths and routes) must still go away
+    Thread cleanup = new Thread(topo::close, "lab-teardown");
+    Runtime.getRuntime().addShutdownHook(cleanup);
     try {
       topo.build();
       sw = SoftSwitch.start(new SoftSwitchConfig("127.0.0.1:0", Long.valueOf(1), Integer.valueOf(50), null, List.of(
@@ -234,6 +237,11 @@ public final class Lab {
         sw.close();
       }
       topo.close();
+      try {
+        Runtime.getRuntime().removeShutdownHook(cleanup);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running or ran: nothing left to remove
+      }
     }
     List<String> leftovers = topo.leftovers();
     long processes = ProcessHandle.current().children().filter(ProcessHandle::isAlive).count();

@@ -117,7 +117,7 @@ final class Topology implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     for (int i = created.size() - 1; i >= 0; i--) {
       try {
         run(null, "ip", "netns", "delete", created.get(i));

@@ -28,8 +28,8 @@ class LabTest {
   void theLabShowsOffloadAndCleansUp() throws Exception {
     requirePrerequisites();
     ByteArrayOutputStream text = new ByteArrayOutputStream();
-    // 16 MiB: > 11,000 data segments; quiet for 3 conntrack timeouts of 2 s
-    Lab.Settings settings = new Lab.Settings(16L << 20, 50, 50, 6, 2, Duration.ofMillis(300));
+    // 16 MiB: > 11,000 data segments; quiet for more than 2 conntrack timeouts of 3 s
+    Lab.Settings settings = new Lab.Settings(16L << 20, 50, 50, 7, 3, Duration.ofMillis(300));
     Lab.Report r = new Lab(settings, new PrintStream(text, true, StandardCharsets.UTF_8)).run();
     String shown = text.toString(StandardCharsets.UTF_8);
     System.out.println(shown);
