@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import jdk.net.ExtendedSocketOptions;
 import org.nftoffload.linux.NetworkNamespace;
 
 /**
@@ -139,6 +140,13 @@ final class Traffic implements AutoCloseable {
 
     int localPort() {
       return socket.getLocalPort();
+    }
+
+    /** Turns on TCP keepalive probes every {@code seconds} of idleness (the application itself stays silent). */
+    void keepalive(int seconds) throws IOException {
+      socket.setKeepAlive(true);
+      socket.setOption(ExtendedSocketOptions.TCP_KEEPIDLE, seconds);
+      socket.setOption(ExtendedSocketOptions.TCP_KEEPINTERVAL, seconds);
     }
 
     /** Sends {@code length} seeded pseudo-random bytes and checks the server's digest of them. */

@@ -28,7 +28,7 @@ class LabTest {
   void theLabShowsOffloadAndCleansUp() throws Exception {
     requirePrerequisites();
     ByteArrayOutputStream text = new ByteArrayOutputStream();
-    // 16 MiB: > 11,000 data segments; quiet for more than 2 conntrack timeouts of 3 s
+    // 16 MiB: > 11,000 data segments; idle (keepalives only) for more than 2 conntrack timeouts of 3 s
     Lab.Settings settings = new Lab.Settings(16L << 20, 50, 50, 7, 3, Duration.ofMillis(300));
     Lab.Report r = new Lab(settings, new PrintStream(text, true, StandardCharsets.UTF_8)).run();
     String shown = text.toString(StandardCharsets.UTF_8);
@@ -47,9 +47,9 @@ class LabTest {
     Lab.Connection udp = r.connection("nat udp").orElseThrow();
     assertTrue(udp.ok() && udp.switchPackets() > 0, "NAT UDP forwarded by the switch\n" + shown);
 
-    assertTrue(r.quietAnswered(), "the quiet connection kept working\n" + shown);
+    assertTrue(r.quietAnswered(), "the idle connection answered after its idle period\n" + shown);
     assertEquals(r.quietConntrackIdBefore(), r.quietConntrackIdAfter(),
-        "the quiet connection kept its conntrack entry past the timeout\n" + shown);
+        "the idle connection kept its conntrack entry past the timeout\n" + shown);
 
     assertEquals(List.of(), r.leftoverNamespaces(), "teardown deleted every namespace\n" + shown);
     assertEquals(0, r.leftoverProcesses(), "teardown left no child process\n" + shown);
