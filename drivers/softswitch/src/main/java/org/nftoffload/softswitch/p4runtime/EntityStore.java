@@ -31,7 +31,8 @@ import p4.v1.P4RuntimeOuterClass.Update;
  * ROLLBACK_ON_ERROR and DATAPLANE_ATOMIC batches) and answers reads. Table entry writes are split in two:
  * {@link #prepare} decodes and checks them without the lock (several writes can do that in parallel), and
  * {@link #apply(Update, Prepared)} only mutates the tables. Everything but {@code prepare} is called with the
- * switch lock held. Entries keep their canonical form as serialized bytes (compact, and what reads parse back).
+ * switch lock held. A flow entry sent in canonical form is kept without a copy (reads rebuild it from the compiled
+ * entry: {@link EntryCodec#describe}); any other entry keeps its canonical form as serialized bytes.
  */
 final class EntityStore {
 
@@ -58,13 +59,15 @@ final class EntityStore {
    * @param key the pipeline key ({@link org.nftoffload.softswitch.pipeline.FlowKey} or {@link TableEntry.AclKey})
    * @param priority the priority (ACL)
    * @param action the action, or null when a MODIFY keeps the entry's action (or for DELETE)
-   * @param source the canonical entry, serialized; null when a MODIFY keeps the action (or for DELETE)
+   * @param source the canonical entry, serialized; null when a MODIFY keeps the action (or for DELETE) or when
+   *     {@code described}
+   * @param described the entry is stored without a copy (its canonical form is rebuilt on reads)
    * @param entry the entry as written
    * @param meter the direct meter configuration, or null
    */
   record TableWrite(Update.Type type, EntryCodec.TableCodec table, Object key, int priority,
-      org.nftoffload.softswitch.pipeline.Action action, byte[] source, p4.v1.P4RuntimeOuterClass.TableEntry entry,
-      TwoRateMeter.Config meter) implements Prepared {}
+      org.nftoffload.softswitch.pipeline.Action action, byte[] source, boolean described,
+      p4.v1.P4RuntimeOuterClass.TableEntry entry, TwoRateMeter.Config meter) implements Prepared {}
 
   private final Pipeline pipeline;
   private final EntryCodec codec;
@@ -114,7 +117,7 @@ final class EntityStore {
     EntryCodec.TableCodec t = codec.tableCodec(te.getTableId());
     Object key = decoder.key(t, te);
     if (type == Update.Type.DELETE) {
-      return new TableWrite(type, t, key, te.getPriority(), null, null, te, null);
+      return new TableWrite(type, t, key, te.getPriority(), null, null, false, te, null);
     }
     if (te.hasTimeSinceLastHit()) {
       throw P4RuntimeException.invalid(t.alias + ": time_since_last_hit must be unset in a write");
@@ -143,16 +146,20 @@ final class EntityStore {
       throw P4RuntimeException.invalid(t.alias + " has no direct counter");
     }
     byte[] source = null;
-    if (!keepAction) {
-      // the common case: the client sent the canonical form already, so its bytes are what reads return
+    // the common case: a flow entry the client sent in canonical form needs no copy at all
+    boolean described = !keepAction && t.kind.isFlow() && EntryCodec.describable(te, decoder, action);
+    if (!keepAction && !described) {
       boolean canonical = decoder.canonical() && !te.hasCounterData() && !te.hasMeterConfig();
       source = (canonical ? te : EntryCodec.canonical(te)).toByteArray();
     }
-    return new TableWrite(type, t, key, te.getPriority(), action, source, te, meter);
+    return new TableWrite(type, t, key, te.getPriority(), action, source, described, te, meter);
   }
 
-  /** The canonical entry a table entry was stored with. */
-  static p4.v1.P4RuntimeOuterClass.TableEntry source(TableEntry e) {
+  /** The canonical form of a stored table entry. */
+  p4.v1.P4RuntimeOuterClass.TableEntry source(TableEntry e) {
+    if (e.source() == null) {
+      return codec.describe(e);
+    }
     try {
       return p4.v1.P4RuntimeOuterClass.TableEntry.parseFrom((byte[]) e.source());
     } catch (com.google.protobuf.InvalidProtocolBufferException ex) {
@@ -190,6 +197,7 @@ final class EntityStore {
       if (w.meter() != null) {
         entry.meterConfig(w.meter(), now);
       }
+      entry.cookie(te.getControllerMetadata());
       counterOf(w, entry);
       try {
         store.insert(entry);
@@ -210,7 +218,7 @@ final class EntityStore {
     }
     var action = w.action() != null ? w.action() : modified.action();
     byte[] source = w.source();
-    if (source == null) { // MODIFY that keeps the action: the stored entry's action goes into the new canonical form
+    if (source == null && !w.described()) { // MODIFY that keeps the action: the stored entry's action goes into the new canonical form
       if (w.meter() != null && !(action instanceof org.nftoffload.softswitch.pipeline.Action.Meter)) {
         throw P4RuntimeException.invalid(w.table().alias
             + ": meter_config given for an action that does not execute the meter");
@@ -221,6 +229,7 @@ final class EntityStore {
     TableEntry.Memento before = modified.memento();
     modified.action(action);
     modified.source(source);
+    modified.cookie(te.getControllerMetadata());
     if (idle != modified.idleTimeoutNs()) {
       modified.idleTimeoutNs(idle, now);
       store.idleTimeoutChanged(modified);

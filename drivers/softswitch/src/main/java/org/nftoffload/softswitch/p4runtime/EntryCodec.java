@@ -66,6 +66,8 @@ public final class EntryCodec {
     final int natDst;
     final int natSport;
     final int natDport;
+    /** Parameter slots in id order (the canonical order). */
+    final int[] byId;
 
     ActionCodec(P4InfoOuterClass.Action info, int noActionId) {
       id = info.getPreamble().getId();
@@ -94,6 +96,7 @@ public final class EntryCodec {
       natDst = nat ? slot(info, (v4 ? FlowtableP4.FlowV4.NAT_IPV4_DST : FlowtableP4.FlowV6.NAT_IPV6_DST).id().id()) : -1;
       natSport = nat ? slot(info, FlowtableP4.FlowV4.NAT_L4_SPORT.id().id()) : -1;
       natDport = nat ? slot(info, FlowtableP4.FlowV4.NAT_L4_DPORT.id().id()) : -1;
+      byId = idOrder(paramIds);
     }
 
     private static ActionKind kindOf(String name, boolean noAction) {
@@ -175,6 +178,8 @@ public final class EntryCodec {
     final ActionCodec[] actions;
     final ActionRef.Scope[] scopes;
     final boolean idleTimeout;
+    /** Positions in {@link #keySlots} in field id order (the canonical order). */
+    final int[] keyById;
 
     TableCodec(P4InfoIndex.TableInfo info, Map<Integer, ActionCodec> actionsById) {
       this.info = info;
@@ -235,6 +240,21 @@ public final class EntryCodec {
         }
       }
       idleTimeout = t.getIdleTimeoutBehavior() == P4InfoOuterClass.Table.IdleTimeoutBehavior.NOTIFY_CONTROL;
+      int[] keyIds = new int[keySlots.length];
+      for (int k = 0; k < keyIds.length; k++) {
+        keyIds[k] = fieldIds[keySlots[k]];
+      }
+      keyById = idOrder(keyIds);
+    }
+
+    /** The action of this table that compiles to {@code kind}, or null. */
+    ActionCodec action(ActionKind kind) {
+      for (ActionCodec a : actions) {
+        if (a.kind == kind) {
+          return a;
+        }
+      }
+      return null;
     }
 
     int slotOf(int fieldId) {
@@ -257,6 +277,12 @@ public final class EntryCodec {
       }
       return -1;
     }
+  }
+
+  /** The indexes of {@code ids} sorted by id. */
+  private static int[] idOrder(int[] ids) {
+    return java.util.stream.IntStream.range(0, ids.length).boxed()
+        .sorted(Comparator.comparingInt(i -> ids[i])).mapToInt(Integer::intValue).toArray();
   }
 
   private final P4InfoIndex index;
@@ -306,6 +332,112 @@ public final class EntryCodec {
   /** A decoder for one thread (it keeps scratch space between entries). */
   Decoder decoder() {
     return new Decoder();
+  }
+
+  /**
+   * True if the canonical form of a flow entry written as {@code e} (decoded by {@code d}, its action {@code a})
+   * can be rebuilt by {@link #describe} from the compiled entry and its cookie alone: canonical already, nothing but
+   * match, action, controller_metadata and idle timeout set, no unknown fields. Then the switch keeps no copy.
+   */
+  static boolean describable(P4RuntimeOuterClass.TableEntry e, Decoder d, Action a) {
+    if (!d.canonical() || !(a instanceof Action.Forward) || e.hasCounterData() || e.hasMeterConfig()
+        || e.hasTimeSinceLastHit() || !e.getMetadata().isEmpty() || e.getPriority() != 0 || e.getIsDefaultAction()
+        || !known(e) || !known(e.getAction()) || !known(e.getAction().getAction())) {
+      return false;
+    }
+    for (int i = 0; i < e.getMatchCount(); i++) {
+      FieldMatch m = e.getMatch(i);
+      if (!known(m) || !known(m.getExact())) {
+        return false;
+      }
+    }
+    P4RuntimeOuterClass.Action action = e.getAction().getAction();
+    for (int i = 0; i < action.getParamsCount(); i++) {
+      if (!known(action.getParams(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean known(com.google.protobuf.Message m) {
+    return m.getUnknownFields().getSerializedSize() == 0;
+  }
+
+  /**
+   * The canonical P4Runtime form of a flow entry stored without a copy (see {@link #describable}): match from
+   * its key, action from its compiled action, controller_metadata from its cookie, and its idle timeout.
+   */
+  P4RuntimeOuterClass.TableEntry describe(TableEntry e) {
+    TableCodec t = tableCodec(e.table());
+    FlowKey k = (FlowKey) e.key();
+    boolean v4 = e.table() == TableKind.FLOW_V4;
+    P4RuntimeOuterClass.TableEntry.Builder b = P4RuntimeOuterClass.TableEntry.newBuilder()
+        .setTableId(t.info.table().getPreamble().getId());
+    for (int p : t.keyById) {
+      ByteString value = switch (p) {
+        case 0 -> Bytestrings.canonical(k.ingressPort());
+        case 1 -> Bytestrings.canonical(k.ipProto());
+        case 2 -> v4 ? Bytestrings.canonical(k.srcLo()) : canonical128(k.srcHi(), k.srcLo());
+        case 3 -> v4 ? Bytestrings.canonical(k.dstLo()) : canonical128(k.dstHi(), k.dstLo());
+        case 4 -> Bytestrings.canonical(k.sport());
+        default -> Bytestrings.canonical(k.dport());
+      };
+      b.addMatch(FieldMatch.newBuilder().setFieldId(t.fieldIds[t.keySlots[p]])
+          .setExact(FieldMatch.Exact.newBuilder().setValue(value)));
+    }
+    Action.Forward f = (Action.Forward) e.action();
+    ActionKind kind = f.nat() != null ? (v4 ? ActionKind.NAT_V4 : ActionKind.NAT_V6)
+        : switch (f.vlanMode()) {
+          case KEEP -> ActionKind.FORWARD;
+          case POP -> ActionKind.FORWARD_UNTAG;
+          case SET -> ActionKind.FORWARD_VLAN;
+        };
+    ActionCodec ac = t.action(kind);
+    P4RuntimeOuterClass.Action.Builder a = P4RuntimeOuterClass.Action.newBuilder().setActionId(ac.id);
+    for (int s : ac.byId) {
+      ByteString value;
+      if (s == ac.port) {
+        value = Bytestrings.canonical(f.port());
+      } else if (s == ac.smac) {
+        value = Bytestrings.canonical(f.smac());
+      } else if (s == ac.dmac) {
+        value = Bytestrings.canonical(f.dmac());
+      } else if (s == ac.vlan) {
+        value = Bytestrings.canonical(f.vlanId());
+      } else if (s == ac.natSrc) {
+        value = Bytestrings.canonical(ByteString.copyFrom(f.nat().src()));
+      } else if (s == ac.natDst) {
+        value = Bytestrings.canonical(ByteString.copyFrom(f.nat().dst()));
+      } else if (s == ac.natSport) {
+        value = Bytestrings.canonical(f.nat().sport());
+      } else if (s == ac.natDport) {
+        value = Bytestrings.canonical(f.nat().dport());
+      } else {
+        throw new IllegalStateException(ac.what[s] + " is not part of the compiled action");
+      }
+      a.addParams(P4RuntimeOuterClass.Action.Param.newBuilder().setParamId(ac.paramIds[s]).setValue(value));
+    }
+    b.setAction(P4RuntimeOuterClass.TableAction.newBuilder().setAction(a));
+    if (e.cookie() != 0) {
+      b.setControllerMetadata(e.cookie());
+    }
+    if (e.idleTimeoutNs() != 0) {
+      b.setIdleTimeoutNs(e.idleTimeoutNs());
+    }
+    return b.build();
+  }
+
+  private static ByteString canonical128(long hi, long lo) {
+    if (hi == 0) {
+      return Bytestrings.canonical(lo);
+    }
+    ByteString high = Bytestrings.canonical(hi);
+    byte[] low = new byte[8];
+    for (int i = 0; i < 8; i++) {
+      low[i] = (byte) (lo >>> (56 - 8 * i));
+    }
+    return high.concat(ByteString.copyFrom(low));
   }
 
   /** The key of an entry (for DELETE, MODIFY and specific reads). */

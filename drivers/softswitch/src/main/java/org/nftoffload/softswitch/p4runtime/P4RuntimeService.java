@@ -501,7 +501,8 @@ public final class P4RuntimeService extends P4RuntimeGrpc.P4RuntimeImplBase {
     }
     IdleTimeoutNotification.Builder n = IdleTimeoutNotification.newBuilder()
         .setTimestamp(SwitchDevice.nanos(device.clock().instant()));
-    idle.forEach(e -> n.addTableEntry(EntityStore.source(e)));
+    // under the lock: a flow entry's canonical form is rebuilt from fields a concurrent MODIFY may change
+    n.addAllTableEntry(device.locked(() -> idle.stream().map(entities::source).toList()));
     StreamMessageResponse message = StreamMessageResponse.newBuilder().setIdleTimeoutNotification(n).build();
     arbitration.primaries().forEach(s -> s.send(message));
   }

@@ -5,8 +5,8 @@ import java.util.Objects;
 /**
  * One installed entry: its key (a {@link FlowKey}, or an {@link AclMatch} with a priority), its action, and the
  * state the data plane keeps for it — direct counter, direct meter (ACL), last hit time for idle timeout. The
- * P4Runtime layer keeps its canonical form of the entry in {@link #source} (compact: the serialized message) so
- * reads return what was written. Mutable: only touched under the switch's lock.
+ * P4Runtime layer keeps what it needs to give back the canonical form of the entry in {@link #source} and
+ * {@link #cookie} so reads return what was written. Mutable: only touched under the switch's lock.
  */
 public final class TableEntry {
 
@@ -15,6 +15,7 @@ public final class TableEntry {
   private final int priority;
   private Action action;
   private Object source;
+  private long cookie;
   long packets;
   long bytes;
   // only ACL entries have a direct meter: flow entries, the bulk of the tables, do not carry one
@@ -90,6 +91,15 @@ public final class TableEntry {
     source = newSource;
   }
 
+  /** The controller's 64-bit cookie for the entry (P4Runtime {@code controller_metadata}), 0 when unset. */
+  public long cookie() {
+    return cookie;
+  }
+
+  public void cookie(long newCookie) {
+    cookie = newCookie;
+  }
+
   public long packets() {
     return packets;
   }
@@ -138,13 +148,15 @@ public final class TableEntry {
 
   /** A copy of everything a MODIFY may change, to undo it when a batch rolls back. */
   public Memento memento() {
-    return new Memento(action, source, packets, bytes, meterConfig(), idleTimeoutNs, lastHitNanos, idleSinceNanos);
+    return new Memento(action, source, cookie, packets, bytes, meterConfig(), idleTimeoutNs, lastHitNanos,
+        idleSinceNanos);
   }
 
   /** Puts back what {@link #memento()} saved (then tell the store: {@link TableStore#idleTimeoutChanged}). */
   public void restore(Memento m, long nowNanos) {
     action = m.action;
     source = m.source;
+    cookie = m.cookie;
     packets = m.packets;
     bytes = m.bytes;
     if (!Objects.equals(meterConfig(), m.meter)) {
@@ -156,6 +168,6 @@ public final class TableEntry {
   }
 
   /** What {@link #memento()} saves. */
-  public record Memento(Action action, Object source, long packets, long bytes, TwoRateMeter.Config meter,
+  public record Memento(Action action, Object source, long cookie, long packets, long bytes, TwoRateMeter.Config meter,
       long idleTimeoutNs, long lastHitNanos, long idleSinceNanos) {}
 }
