@@ -41,6 +41,36 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void representorsAreReadAndChecked() throws Exception {
+        AgentConfig c = ConfigLoader.parse("agent.yaml", """
+                representors:
+                  - {device: sw0, port: 1, name: sw0p1}
+                  - {device: sw0, port: 2, name: sw0p2}
+                """);
+        assertEquals(java.util.List.of(new AgentConfig.Representor("sw0", 1, "sw0p1"),
+                new AgentConfig.Representor("sw0", 2, "sw0p2")), c.representors());
+        assertEquals(java.util.List.of(), ConfigLoader.parse("empty", "").representors());
+
+        ConfigException cpu = assertThrows(ConfigException.class, () -> ConfigLoader.parse("agent.yaml", """
+                representors:
+                  - {device: sw0, port: 255, name: cpu}
+                """));
+        assertTrue(cpu.getMessage().startsWith("agent.yaml:"), cpu.getMessage());
+        assertTrue(cpu.getMessage().contains("CPU port 255"), cpu.getMessage());
+        ConfigException unknown = assertThrows(ConfigException.class, () -> ConfigLoader.parse("agent.yaml", """
+                representors:
+                  - {device: sw0, port: 1, name: sw0p1, mtu: 9000}
+                """));
+        assertTrue(unknown.getMessage().contains("mtu"), unknown.getMessage());
+        ConfigException twice = assertThrows(ConfigException.class, () -> ConfigLoader.parse("agent.yaml", """
+                representors:
+                  - {device: sw0, port: 1, name: a}
+                  - {device: sw0, port: 2, name: a}
+                """));
+        assertTrue(twice.getMessage().contains("used twice"), twice.getMessage());
+    }
+
+    @Test
     void emptyConfigTakesTheDefaults() throws Exception {
         AgentConfig c = ConfigLoader.parse("empty", "");
         assertEquals("", c.agent().namespace());
