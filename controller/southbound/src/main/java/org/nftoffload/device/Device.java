@@ -277,7 +277,18 @@ public final class Device implements AutoCloseable {
     });
   }
 
+  /** Our pipeline on the device (pushed when the cookie differs), then the CPU clone session it relies on. */
   private CompletableFuture<Void> ensurePipeline() {
+    return loadPipeline().thenCompose(v -> client.cloneSession(FlowtableP4.CPU_CLONE_SESSION_ID, driver.cpuPort())
+        .exceptionally(t -> {
+          // forwarding does not depend on it: only the copies to the CPU (nft log) are missing
+          log.warn("device '{}': clone session {} to CPU port {} not written: {}", spec.name(),
+              FlowtableP4.CPU_CLONE_SESSION_ID, driver.cpuPort(), rootMessage(t));
+          return null;
+        }));
+  }
+
+  private CompletableFuture<Void> loadPipeline() {
     return client.pipelineCookie().thenCompose(current -> {
       if (current.isPresent() && current.getAsLong() == cookie) {
         synchronized (this) {

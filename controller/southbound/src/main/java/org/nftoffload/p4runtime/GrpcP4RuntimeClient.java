@@ -48,6 +48,11 @@ final class GrpcP4RuntimeClient implements P4RuntimeClient {
   }
 
   @Override
+  public CompletableFuture<Void> cloneSession(int sessionId, int egressPort) {
+    return pipeline.cloneSession(sessionId, egressPort);
+  }
+
+  @Override
   public CompletableFuture<WriteResult> write(List<TableUpdate> updates) {
     return writer.write(updates);
   }

@@ -15,4 +15,11 @@ public interface PipelineConfigClient {
 
   /** The cookie of the loaded pipeline; empty when none is loaded. */
   CompletableFuture<OptionalLong> pipelineCookie();
+
+  /**
+   * Makes clone session {@code sessionId} copy packets to {@code egressPort} (one replica, instance 0): a MODIFY,
+   * or an INSERT when the device has no such session. Idempotent, so it also repairs a session changed behind the
+   * controller's back. Needs primary.
+   */
+  CompletableFuture<Void> cloneSession(int sessionId, int egressPort);
 }

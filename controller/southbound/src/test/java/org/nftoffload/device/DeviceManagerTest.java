@@ -1,5 +1,7 @@
 package org.nftoffload.device;
 
+import org.nftoffload.p4.FlowtableP4;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -81,6 +83,9 @@ class DeviceManagerTest {
   void pushesThePipelineOnceAndWritesEntries() throws Exception {
     Device d = primaryDevice();
     assertEquals(1, fake.setPipelineCalls());
+    await(() -> fake.cloneSessions().containsKey(FlowtableP4.CPU_CLONE_SESSION_ID), "the CPU clone session");
+    assertEquals(List.of(FlowtableP4.CPU_PORT), fake.cloneSessions().get(FlowtableP4.CPU_CLONE_SESSION_ID)
+        .getReplicasList().stream().map(p4.v1.P4RuntimeOuterClass.Replica::getEgressPort).toList());
     WriteResult r = d.apply(inserts(100)).get(10, TimeUnit.SECONDS);
     assertTrue(r.allOk(), () -> r.failures().toString());
     assertEquals(100, fake.entryCount());

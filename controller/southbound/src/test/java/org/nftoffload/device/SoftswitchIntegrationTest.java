@@ -99,6 +99,29 @@ class SoftswitchIntegrationTest {
     return out;
   }
 
+  private java.util.Optional<List<Integer>> cpuCloneSession() {
+    return sw.device().locked(() -> java.util.Optional.ofNullable(sw.device().pipeline().cloneSessions()
+        .get(org.nftoffload.p4.FlowtableP4.CPU_CLONE_SESSION_ID))
+        .map(org.nftoffload.softswitch.pipeline.CloneSession::ports));
+  }
+
+  @Test
+  void cpuCloneSessionIsProgrammedAndRepaired() throws Exception {
+    assertTrue(cpuCloneSession().isEmpty(), "a fresh switch has no clone session");
+    Device d = primaryReady(6);
+    assertEquals(java.util.Optional.of(List.of(org.nftoffload.p4.FlowtableP4.CPU_PORT)), cpuCloneSession(),
+        "copies to the CPU (nft log) need session 511 -> CPU port");
+    sw.device().locked(() -> {
+      sw.device().pipeline().cloneSessions().put(org.nftoffload.p4.FlowtableP4.CPU_CLONE_SESSION_ID,
+          new org.nftoffload.softswitch.pipeline.CloneSession(org.nftoffload.p4.FlowtableP4.CPU_CLONE_SESSION_ID,
+              List.of(7), 0));
+      return null;
+    });
+    assertTrue(d.reconcile().get(10, TimeUnit.SECONDS).ran());
+    assertEquals(java.util.Optional.of(List.of(org.nftoffload.p4.FlowtableP4.CPU_PORT)), cpuCloneSession(),
+        "a session changed behind the controller's back is put right");
+  }
+
   @Test
   void twoControllersRaceForPrimary() throws Exception {
     Device a = device(1);

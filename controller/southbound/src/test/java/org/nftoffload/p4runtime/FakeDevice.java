@@ -57,6 +57,8 @@ public final class FakeDevice implements AutoCloseable {
   private Uint128 highest;
   private final List<PacketOut> packetsOut = new CopyOnWriteArrayList<>();
   private volatile int writeCalls;
+  private final java.util.Map<Integer, p4.v1.P4RuntimeOuterClass.CloneSessionEntry> cloneSessions =
+      new java.util.HashMap<>(); // guarded by lock
   private volatile boolean stallWrites;
   private final List<StreamObserver<WriteResponse>> stalled = new CopyOnWriteArrayList<>();
   private volatile int setPipelineCalls;
@@ -90,6 +92,7 @@ public final class FakeDevice implements AutoCloseable {
     synchronized (lock) {
       streams.clear();
       entries.clear();
+      cloneSessions.clear();
       pipeline = null;
       primaryId = null;
       highest = null;
@@ -127,6 +130,13 @@ public final class FakeDevice implements AutoCloseable {
   public List<TableEntry> entries() {
     synchronized (lock) {
       return List.copyOf(entries.values());
+    }
+  }
+
+  /** Clone sessions written, by id. */
+  public java.util.Map<Integer, p4.v1.P4RuntimeOuterClass.CloneSessionEntry> cloneSessions() {
+    synchronized (lock) {
+      return java.util.Map.copyOf(cloneSessions);
     }
   }
 
@@ -295,6 +305,7 @@ public final class FakeDevice implements AutoCloseable {
         setPipelineCalls++;
         pipeline = r.getConfig();
         entries.clear();
+        cloneSessions.clear();
       }
       out.onNext(SetForwardingPipelineConfigResponse.getDefaultInstance());
       out.onCompleted();
@@ -316,6 +327,10 @@ public final class FakeDevice implements AutoCloseable {
 
     @Override
     public void write(WriteRequest r, StreamObserver<WriteResponse> out) {
+      if (r.getUpdatesCount() == 1 && r.getUpdates(0).getEntity().hasPacketReplicationEngineEntry()) {
+        writeCloneSession(r.getUpdates(0), out); // the controller's setup, not counted with the table writes
+        return;
+      }
       writeCalls++;
       if (stallWrites) {
         stalled.add(out);
@@ -375,6 +390,29 @@ public final class FakeDevice implements AutoCloseable {
       } else {
         out.onNext(WriteResponse.getDefaultInstance());
         out.onCompleted();
+      }
+    }
+
+    private void writeCloneSession(Update u, StreamObserver<WriteResponse> out) {
+      var session = u.getEntity().getPacketReplicationEngineEntry().getCloneSessionEntry();
+      Status.Code code;
+      synchronized (lock) {
+        boolean exists = cloneSessions.containsKey(session.getSessionId());
+        code = switch (u.getType()) {
+          case INSERT -> exists ? Status.Code.ALREADY_EXISTS : Status.Code.OK;
+          case MODIFY -> exists ? Status.Code.OK : Status.Code.NOT_FOUND;
+          default -> Status.Code.INVALID_ARGUMENT;
+        };
+        if (code == Status.Code.OK) {
+          cloneSessions.put(session.getSessionId(), session);
+        }
+      }
+      if (code == Status.Code.OK) {
+        out.onNext(WriteResponse.getDefaultInstance());
+        out.onCompleted();
+      } else {
+        out.onError(StatusProto.toStatusRuntimeException(WriteErrorCodec.statusWithDetails(Status.Code.UNKNOWN.value(),
+            "write failed", List.of(Error.newBuilder().setCanonicalCode(code.value()).build()))));
       }
     }
 
