@@ -19,9 +19,10 @@ import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
- * JMH: parse a generated 10,000-rule ruleset and plan it (target: at most 200 ms for both). Run with
- * {@code bin/mvnw -pl controller/nft test-compile exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=org.nftoffload.plan.ParseAndPlanBench}, or from an IDE; results go in BENCHMARKS.md.
+ * JMH: parse a generated 10,000-rule ruleset and plan it (target: at most 200 ms for both). {@link #main} also runs
+ * {@link org.nftoffload.nft.ParseJsonBench} (the same ruleset as the kernel lists it, text and JSON; needs root and
+ * nft). Run with {@code bin/mvnw -q -o -pl controller/nft test-compile exec:java -Dexec.classpathScope=test
+ * -Dexec.mainClass=org.nftoffload.plan.ParseAndPlanBench [-Dexec.args="JMH options"]}; results go in BENCHMARKS.md.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -57,7 +58,10 @@ public class ParseAndPlanBench {
     return planner.plan(NftTextParser.parse("bench.nft", text));
   }
 
+  /** Runs both benchmark classes; JMH command-line options (e.g. {@code -wi 3 -i 5}) override the defaults. */
   public static void main(String[] args) throws Exception {
-    new Runner(new OptionsBuilder().include(ParseAndPlanBench.class.getSimpleName()).build()).run();
+    var cli = new org.openjdk.jmh.runner.options.CommandLineOptions(args);
+    new Runner(new OptionsBuilder().parent(cli).include("org\\.nftoffload\\.(plan\\.ParseAndPlanBench|nft\\.ParseJsonBench)\\.")
+        .build()).run();
   }
 }

@@ -43,7 +43,7 @@ public final class RulesetGenerator {
       }
       sb.append("\t}\n");
     }
-    sb.append("\tchain post { type nat hook postrouting priority srcnat; oifname \"wan0\" masquerade }\n");
+    sb.append("\tchain post {\n\t\ttype nat hook postrouting priority srcnat;\n\t\toifname \"wan0\" masquerade\n\t}\n");
     sb.append("}\n");
     return sb.toString();
   }
