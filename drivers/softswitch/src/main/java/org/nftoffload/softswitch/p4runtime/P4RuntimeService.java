@@ -66,6 +66,10 @@ public final class P4RuntimeService extends P4RuntimeGrpc.P4RuntimeImplBase {
   private final int packetInReasonId;
   private final int packetOutPortId;
   private final Object configLock = new Object();
+  private final java.util.Queue<PendingWrite> pending = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final java.util.concurrent.atomic.AtomicBoolean combining = new java.util.concurrent.atomic.AtomicBoolean();
+  /** Updates applied per hold of the data-plane lock at most (whole writes: one larger write still goes alone). */
+  private static final int COMBINE_LIMIT = 4096;
   private ForwardingPipelineConfig saved;
   private volatile ForwardingPipelineConfig committed;
 
@@ -228,17 +232,73 @@ public final class P4RuntimeService extends P4RuntimeGrpc.P4RuntimeImplBase {
       List<Update> updates = request.getUpdatesList();
       // decoding and checking need no lock: concurrent writes do it in parallel, the lock only covers the tables
       EntityStore.Prepared[] prepared = entities.prepare(updates);
-      List<P4RuntimeException> errors = device.locked(() -> atomicity == WriteRequest.Atomicity.CONTINUE_ON_ERROR
-          ? applyEach(updates, prepared) : applyAll(updates, prepared));
-      if (errors.stream().allMatch(e -> e == null)) {
-        out.onNext(WriteResponse.getDefaultInstance());
-        out.onCompleted();
-        return;
-      }
-      out.onError(batchError(errors, "updates"));
+      pending.add(new PendingWrite(updates, prepared, atomicity == WriteRequest.Atomicity.CONTINUE_ON_ERROR, out));
+      drainWrites();
     } catch (P4RuntimeException e) {
       fail(out, e);
     }
+  }
+
+  /** A write decoded and checked, waiting for the data-plane lock. */
+  private record PendingWrite(List<Update> updates, EntityStore.Prepared[] prepared, boolean continueOnError,
+      StreamObserver<WriteResponse> out) {}
+
+  /**
+   * Applies queued writes, several per hold of the data-plane lock (flat combining): the thread that finds no one
+   * applying takes the lock for every write queued so far and answers them; the others return at once instead of
+   * queueing on the lock, so concurrent writes cost one lock hand-off per round, not one each (and no thread
+   * sleeps on it). Each write is still applied whole within one hold, so every batch stays data-plane atomic.
+   */
+  private void drainWrites() {
+    while (!pending.isEmpty() && combining.compareAndSet(false, true)) {
+      List<PendingWrite> writes = new ArrayList<>();
+      List<Object> results = new ArrayList<>();
+      try {
+        device.locked(() -> {
+          int updates = 0;
+          PendingWrite w;
+          // bounded, so frames get the lock between rounds of a long install
+          while (updates < COMBINE_LIMIT && (w = pending.poll()) != null) {
+            writes.add(w);
+            results.add(applyWrite(w));
+            updates += w.updates().size();
+          }
+          return null;
+        });
+      } finally {
+        combining.set(false);
+      }
+      for (int i = 0; i < writes.size(); i++) {
+        respond(writes.get(i).out(), results.get(i));
+      }
+    }
+  }
+
+  /** The per-update errors of one write, or the unexpected exception that stopped it. */
+  private Object applyWrite(PendingWrite w) {
+    try {
+      return w.continueOnError() ? applyEach(w.updates(), w.prepared()) : applyAll(w.updates(), w.prepared());
+    } catch (RuntimeException e) {
+      log.error("write failed unexpectedly", e);
+      return e;
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void respond(StreamObserver<WriteResponse> out, Object result) {
+    if (result instanceof RuntimeException e) {
+      out.onError(Status.INTERNAL.withDescription("write failed: " + e).asRuntimeException());
+      return;
+    }
+    List<P4RuntimeException> errors = (List<P4RuntimeException>) result;
+    for (P4RuntimeException e : errors) {
+      if (e != null) {
+        out.onError(batchError(errors, "updates"));
+        return;
+      }
+    }
+    out.onNext(WriteResponse.getDefaultInstance());
+    out.onCompleted();
   }
 
   private List<P4RuntimeException> applyEach(List<Update> updates, EntityStore.Prepared[] prepared) {
