@@ -137,17 +137,21 @@ final class AclMatch {
     return a.wideValue().xor(b.wideValue()).and(a.wideMask()).and(b.wideMask()).signum() == 0;
   }
 
-  /** Whether some packet can match both. */
+  private static final Field[] FIELDS = Field.values();
+
+  /** Whether some packet can match both (no allocation: the planner asks this for many rule pairs). */
   boolean overlaps(AclMatch o) {
-    for (var e : fields.entrySet()) {
-      List<Alt> other = o.fields.get(e.getKey());
+    for (Field f : FIELDS) {
+      List<Alt> mine = fields.get(f);
+      List<Alt> other = mine == null ? null : o.fields.get(f);
       if (other == null) {
         continue;
       }
       boolean any = false;
-      for (Alt a : e.getValue()) {
-        for (Alt b : other) {
-          if (meets(e.getKey(), a, b)) {
+      for (int i = 0; i < mine.size() && !any; i++) {
+        Alt a = mine.get(i);
+        for (int j = 0; j < other.size(); j++) {
+          if (meets(f, a, other.get(j))) {
             any = true;
             break;
           }

@@ -185,7 +185,7 @@ public final class Planner {
         case BARRIER -> {
           reasons.add(f.barrierReason());
           kernel(aggs, f, reasons);
-          barriers.add(projection, where(f.ref()));
+          addBarrier(barriers, capacityLeft, projection, f);
           continue;
         }
         default -> { }
@@ -193,7 +193,7 @@ public final class Planner {
       if (!translatable || unsupportedAction) {
         kernel(aggs, f, reasons);
         if (f.terminal() != Terminal.DROP) {
-          barriers.add(projection, where(f.ref()));
+          addBarrier(barriers, capacityLeft, projection, f);
         }
         continue;
       }
@@ -251,7 +251,7 @@ public final class Planner {
       if (action.isEmpty()) {
         kernel(aggs, f, reasons);
         if (f.terminal() != Terminal.DROP) {
-          barriers.add(projection, where(f.ref()));
+          addBarrier(barriers, capacityLeft, projection, f);
         }
         continue;
       }
@@ -263,7 +263,7 @@ public final class Planner {
           reasons.add("an earlier rule that stays in the kernel (" + hit + ") may decide the same packets first");
           kernel(aggs, f, reasons);
           if (f.terminal() != Terminal.DROP) {
-            barriers.add(projection, where(f.ref()));
+            addBarrier(barriers, capacityLeft, projection, f);
           }
           continue;
         }
@@ -272,7 +272,7 @@ public final class Planner {
         reasons.add("needs " + n + " ACL entries, " + capacityLeft + " left of " + options.aclCapacity());
         kernel(aggs, f, reasons);
         if (f.terminal() != Terminal.DROP) {
-          barriers.add(projection, where(f.ref()));
+          addBarrier(barriers, capacityLeft, projection, f);
         }
         continue;
       }
@@ -451,27 +451,44 @@ public final class Planner {
     private static List<Long> exactValues(AclMatch m, Field f) {
       List<Alt> alts = m.fields().get(f);
       long ones = (1L << f.bits()) - 1;
-      if (alts == null || alts.size() > 64 || alts.stream().anyMatch(a -> a.wideValue() != null || a.mask() != ones)) {
+      if (alts == null || alts.size() > 64) {
         return null;
       }
-      return alts.stream().map(Alt::value).toList();
+      List<Long> out = new ArrayList<>(alts.size());
+      for (Alt a : alts) {
+        if (a.wideValue() != null || a.mask() != ones) {
+          return null;
+        }
+        out.add(a.value());
+      }
+      return out;
     }
 
     private static List<Long> exactProtos(AclMatch m) {
-      List<Alt> alts = m.fields().get(Field.IP_PROTO);
-      if (alts == null || alts.stream().anyMatch(a -> a.mask() != 0xff)) {
-        return null;
-      }
-      return alts.stream().map(Alt::value).toList();
+      return exactValues(m, Field.IP_PROTO);
     }
 
     /** The destination ports when each alternative is one port (and there are few), else null. */
     private static List<Long> singlePorts(AclMatch m) {
       List<Alt> alts = m.fields().get(Field.L4_DPORT);
-      if (alts == null || alts.size() > 64 || alts.stream().anyMatch(a -> a.value() != a.mask())) {
+      if (alts == null || alts.size() > 64) {
         return null;
       }
-      return alts.stream().map(Alt::value).toList();
+      List<Long> out = new ArrayList<>(alts.size());
+      for (Alt a : alts) {
+        if (a.value() != a.mask()) {
+          return null;
+        }
+        out.add(a.value());
+      }
+      return out;
+    }
+  }
+
+  /** Barriers matter only to later entries; once the ACL is full there are none, and their text is not built. */
+  private static void addBarrier(Barriers barriers, int capacityLeft, AclMatch projection, Flat f) {
+    if (capacityLeft > 0) {
+      barriers.add(projection, where(f.ref()));
     }
   }
 
