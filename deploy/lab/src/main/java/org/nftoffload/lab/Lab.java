@@ -22,6 +22,7 @@ import org.nftoffload.config.ControllerConfig;
 import org.nftoffload.linux.NetworkNamespace;
 import org.nftoffload.linux.conntrack.Conntrack;
 import org.nftoffload.linux.conntrack.ConntrackEntry;
+import org.nftoffload.packetio.PacketRelay;
 import org.nftoffload.service.Controller;
 import org.nftoffload.service.ControllerModule;
 import org.nftoffload.softswitch.SoftSwitch;
@@ -71,7 +72,7 @@ public final class Lab {
 
   /** Everything the lab measured. */
   public record Report(List<Connection> connections, boolean bulkIntact, String natPeer, String udpPeer,
-      long quietConntrackIdBefore, long quietConntrackIdAfter, boolean quietAnswered, String ruleset,
+      long quietConntrackIdBefore, long quietConntrackIdAfter, boolean quietAnswered, String relay, String ruleset,
       List<String> leftoverNamespaces, long leftoverProcesses, Duration elapsed) {
     public Optional<Connection> connection(String name) {
       return connections.stream().filter(c -> c.name().equals(name)).findFirst();
@@ -128,6 +129,8 @@ public final class Lab {
     out.printf("lab %s: namespaces %s, %s (hosts), %s (switch ports), %s (slow path)%n", topo.prefix, topo.h1,
         topo.h2, topo.sw, topo.slow);
     SoftSwitch sw = null;
+    PacketRelay relay = null;
+    String relayed = "";
     Controller controller = null;
     Agent agent = null;
     Traffic traffic = new Traffic();
@@ -142,7 +145,9 @@ public final class Lab {
       out.printf("software switch: P4Runtime 127.0.0.1:%d, port 1 = %s/p1, port 2 = %s/p2, CPU port 255%n",
           sw.address().getPort(), topo.sw, topo.sw);
       ControllerConfig config = new ConfigLoader().parse("lab", controllerConfig(sw.address().getPort()));
-      controller = Guice.createInjector(new ControllerModule(config)).getInstance(Controller.class);
+      com.google.inject.Injector injector = Guice.createInjector(new ControllerModule(config));
+      relay = injector.getInstance(PacketRelay.class);
+      controller = injector.getInstance(Controller.class);
       Controller.Listening l = controller.start();
       apiPort = l.api().getPort();
       Controller c = controller;
@@ -230,6 +235,9 @@ public final class Lab {
                 + ", answers after it: " + (quietAnswered ? "ok" : failure), ok));
       }
       ruleset = topo.listRuleset(TABLE);
+      long[] n = relay.counts();
+      relayed = "slow path through the CPU port: " + n[0] + " packet_in relayed to the agent's representors, " + n[2]
+          + " packet_out from them (" + n[1] + " packet_in and " + n[3] + " packet_out dropped)";
     } finally {
       traffic.close();
       if (agent != null) {
@@ -251,7 +259,7 @@ public final class Lab {
     List<String> leftovers = topo.leftovers();
     long processes = ProcessHandle.current().children().filter(ProcessHandle::isAlive).count();
     Report report = new Report(connections, bulkIntact, natPeer, udpPeer, quietBefore, quietAfter, quietAnswered,
-        ruleset, leftovers, processes, Duration.ofNanos(System.nanoTime() - started));
+        relayed, ruleset, leftovers, processes, Duration.ofNanos(System.nanoTime() - started));
     print(report);
     return report;
   }
@@ -271,6 +279,9 @@ public final class Lab {
     out.println("accounting, both directions) until the switch had its flow entries, and from then on (TCP: up to");
     out.println("and with the closing FIN handshake, which the switch always punts); switch forwarded: packets");
     out.println("the flow entries' counters saw (controller REST, both directions).");
+    if (!r.relay().isBlank()) {
+      out.println(r.relay());
+    }
     if (!r.ruleset().isBlank()) {
       out.println();
       out.println("slow-path ruleset with its counters (nft list table " + TABLE + "):");
