@@ -28,7 +28,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.nftoffload.agent.v1.AgentMessage;
 import org.nftoffload.agent.v1.ControllerMessage;
 import org.nftoffload.agent.v1.FlowActivity;
@@ -90,21 +90,24 @@ public final class AgentEndpoint implements AgentNotifier, AutoCloseable {
    * relay ({@code org.nftoffload.packetio}). The endpoint only passes them on.
    */
   public interface Packets {
-    /** An agent's stream was accepted; {@code sink} sends on that stream (e.g. PacketIn) until it is gone. */
-    void connected(String agent, List<Representor> representors, Consumer<ControllerMessage> sink);
+    /**
+     * An agent's stream was accepted; {@code sink} sends on that stream (e.g. PacketIn) until it is gone, and
+     * answers false when it dropped the message because the stream's buffer is full (flow control).
+     */
+    void connected(String agent, List<Representor> representors, Predicate<ControllerMessage> sink);
 
     /** The stream that {@code sink} sends on is gone. */
-    void disconnected(String agent, Consumer<ControllerMessage> sink);
+    void disconnected(String agent, Predicate<ControllerMessage> sink);
 
     /** A frame the agent's kernel sent out of a representor. */
     void packetOut(String agent, PacketOut packet);
 
     Packets NONE = new Packets() {
       @Override
-      public void connected(String agent, List<Representor> representors, Consumer<ControllerMessage> sink) {}
+      public void connected(String agent, List<Representor> representors, Predicate<ControllerMessage> sink) {}
 
       @Override
-      public void disconnected(String agent, Consumer<ControllerMessage> sink) {}
+      public void disconnected(String agent, Predicate<ControllerMessage> sink) {}
 
       @Override
       public void packetOut(String agent, PacketOut packet) {}
@@ -250,12 +253,14 @@ public final class AgentEndpoint implements AgentNotifier, AutoCloseable {
     private long resyncs;
     private long generation = -1;
     private final List<FlowSpec> resyncFlows = new ArrayList<>();
-    private final Consumer<ControllerMessage> sink = this::send;
+    /** Relayed packets: dropped, like a full NIC queue drops, once about a megabyte waits for a slow agent. */
+    private final Predicate<ControllerMessage> sink = this::offer;
 
     Session(ServerCallStreamObserver<ControllerMessage> out, String remote) {
       this.out = out;
       this.remote = remote;
       out.setOnCancelHandler(this::gone);
+      out.setOnReadyThreshold(1 << 20);
     }
 
     AgentView view() {
@@ -275,6 +280,14 @@ public final class AgentEndpoint implements AgentNotifier, AutoCloseable {
           log.debug("agent stream send failed: {}", e.toString());
         }
       }
+    }
+
+    private boolean offer(ControllerMessage m) {
+      if (!out.isReady()) {
+        return false;
+      }
+      send(m);
+      return true;
     }
 
     synchronized void end(Status status) {

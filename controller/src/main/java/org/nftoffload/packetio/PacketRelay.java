@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Function;
 import org.nftoffload.agent.v1.ControllerMessage;
 import org.nftoffload.agent.v1.PacketIn;
@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * packet_in from port N goes to the agent that declared a representor for that port, as a PacketIn on its stream;
  * a PacketOut from that agent becomes a packet_out to port N of the device. Only the agent that declared a port
  * may send on it; ACL log copies (punt reason ACL_LOG) are never relayed, since the switch forwards the original.
- * Frames for a port nobody represents are counted and dropped.
+ * Frames for a port nobody represents, or for an agent whose stream has about a megabyte waiting, are counted and
+ * dropped, as a NIC drops when its queue is full: a miss flood must not grow the controller's memory.
  */
 public final class PacketRelay implements AgentEndpoint.Packets {
 
@@ -37,7 +38,7 @@ public final class PacketRelay implements AgentEndpoint.Packets {
 
   private record Port(String device, int port) {}
 
-  private record Owner(String agent, String ifname, Consumer<ControllerMessage> sink) {}
+  private record Owner(String agent, String ifname, Predicate<ControllerMessage> sink) {}
 
   private final Function<String, Optional<Device>> devices;
   private final Map<Port, Owner> owners = new ConcurrentHashMap<>();
@@ -52,7 +53,8 @@ public final class PacketRelay implements AgentEndpoint.Packets {
     this.relayedIn = Counter.builder("nftoffload.packetio.in").description("packet_ins relayed to an agent")
         .register(meters);
     this.unclaimedIn = Counter.builder("nftoffload.packetio.in.dropped")
-        .description("packet_ins dropped: ACL log copy, or no agent represents the port").register(meters);
+        .description("packet_ins dropped: ACL log copy, no agent represents the port, or its stream is full")
+        .register(meters);
     this.relayedOut = Counter.builder("nftoffload.packetio.out").description("agent frames sent as packet_out")
         .register(meters);
     this.refusedOut = Counter.builder("nftoffload.packetio.out.dropped")
@@ -60,7 +62,7 @@ public final class PacketRelay implements AgentEndpoint.Packets {
   }
 
   @Override
-  public void connected(String agent, List<Representor> representors, Consumer<ControllerMessage> sink) {
+  public void connected(String agent, List<Representor> representors, Predicate<ControllerMessage> sink) {
     // a reconnecting agent replaces its old stream; ports it no longer declares are released
     owners.entrySet().removeIf(e -> e.getValue().agent().equals(agent));
     for (Representor r : representors) {
@@ -77,7 +79,7 @@ public final class PacketRelay implements AgentEndpoint.Packets {
   }
 
   @Override
-  public void disconnected(String agent, Consumer<ControllerMessage> sink) {
+  public void disconnected(String agent, Predicate<ControllerMessage> sink) {
     owners.values().removeIf(o -> o.agent().equals(agent) && o.sink() == sink);
   }
 
@@ -97,9 +99,12 @@ public final class PacketRelay implements AgentEndpoint.Packets {
       unclaimedIn.increment();
       return;
     }
-    owner.sink().accept(ControllerMessage.newBuilder().setPacketIn(PacketIn.newBuilder().setDevice(device)
-        .setPort(port).setReason(reason).setPayload(ByteString.copyFrom(packet.data().asReadOnlyBuffer()))).build());
-    relayedIn.increment();
+    if (owner.sink().test(ControllerMessage.newBuilder().setPacketIn(PacketIn.newBuilder().setDevice(device)
+        .setPort(port).setReason(reason).setPayload(ByteString.copyFrom(packet.data().asReadOnlyBuffer()))).build())) {
+      relayedIn.increment();
+    } else {
+      unclaimedIn.increment();
+    }
   }
 
   @Override

@@ -9,7 +9,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.nftoffload.agent.v1.ControllerMessage;
 import org.nftoffload.agent.v1.PacketOut;
@@ -26,8 +26,8 @@ class PacketRelayTest {
   private final PacketRelay relay = new PacketRelay(name -> Optional.empty(), new SimpleMeterRegistry());
   private final List<ControllerMessage> toA = new CopyOnWriteArrayList<>();
   private final List<ControllerMessage> toB = new CopyOnWriteArrayList<>();
-  private final Consumer<ControllerMessage> sinkA = toA::add;
-  private final Consumer<ControllerMessage> sinkB = toB::add;
+  private final Predicate<ControllerMessage> sinkA = toA::add;
+  private final Predicate<ControllerMessage> sinkB = toB::add;
 
   @Test
   void packetInGoesToTheAgentRepresentingItsPort() {
@@ -63,7 +63,7 @@ class PacketRelayTest {
   void aReconnectReplacesTheOldStreamAndItsPorts() {
     relay.connected("a", List.of(rep("sw0", 1), rep("sw0", 2)), sinkA);
     List<ControllerMessage> toNew = new CopyOnWriteArrayList<>();
-    Consumer<ControllerMessage> newSink = toNew::add;
+    Predicate<ControllerMessage> newSink = toNew::add;
     relay.connected("a", List.of(rep("sw0", 1)), newSink);
     // the old stream's late goodbye must not unregister the new one
     relay.disconnected("a", sinkA);
@@ -88,6 +88,14 @@ class PacketRelayTest {
     relay.packetOut("a", out("sw0", 1));   // a's port, but the device is unknown here
     assertEquals(0, relay.counts()[2]);
     assertEquals(3, relay.counts()[3]);
+  }
+
+  @Test
+  void aFullStreamDropsAndCountsInsteadOfBuffering() {
+    relay.connected("a", List.of(rep("sw0", 1)), m -> false);
+    relay.packetIn("sw0", packetIn(1, 1, new byte[] {1}));
+    assertEquals(0, relay.counts()[0]);
+    assertEquals(1, relay.counts()[1]);
   }
 
   @Test
