@@ -279,7 +279,7 @@ class EndToEndKernelTest {
     try (SoftSwitch sw = SoftSwitch.start(new SoftSwitchConfig("127.0.0.1:0", 1L, 50, Map.of(), List.of()),
         Clock.systemUTC(), List.of(p1, p2))) {
       String device = "{name: sw0, host: 127.0.0.1, port: " + sw.address().getPort() + ", ports: {r1: 1, r2: 2}}";
-      TestController first = new TestController(config(device, 0, "3s"), EmbeddedSwitches.PortSource.NONE);
+      TestController first = new TestController(config(device, 0, "8s"), EmbeddedSwitches.PortSource.NONE);
       int agentPort = first.listening.agents().getPort();
       List<AutoCloseable> open = new ArrayList<>();
       TestController second = null;
@@ -303,14 +303,14 @@ class EndToEndKernelTest {
           traffic.awaitMore(20);
           assertEquals(4, switchFlowEntries(sw));
 
-          second = new TestController(config(device, agentPort, "3s"), EmbeddedSwitches.PortSource.NONE);
+          second = new TestController(config(device, agentPort, "8s"), EmbeddedSwitches.PortSource.NONE);
           TestController c = second;
           // read back, not yet claimed: nothing removed before the resync grace
           assertEquals(4, switchFlowEntries(sw), "entries kept while agents may still claim them");
           JsonNode adopted = offloaded(c, a.sport());
           assertEquals(a, connection(adopted, a.sport()), "rebuilt from the agent's resync");
           traffic.awaitMore(20);
-          await("the unclaimed connection's entries removed after the grace", 15,
+          await("the unclaimed connection's entries removed after the grace", 20,
               () -> switchFlowEntries(sw) == 2 ? true : null);
           assertEquals(0, c.injector.getInstance(FlowManager.class).orphanCount().get(5, TimeUnit.SECONDS));
           assertEquals(1, get(c, "/api/v1/flows").get("total").asInt());
