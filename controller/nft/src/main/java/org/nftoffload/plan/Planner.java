@@ -79,6 +79,10 @@ public final class Planner {
     int entries;
     final Set<String> reasons = new LinkedHashSet<>();
     boolean partial;
+    /** Flattened rules reached through this one (jump, goto, vmap), how many stay in the kernel, the first. */
+    int ledTo;
+    int ledToKernel;
+    String firstKernel;
   }
 
   /** The plan of a ruleset. */
@@ -320,6 +324,12 @@ public final class Planner {
     List<RuleVerdict> verdicts = new ArrayList<>();
     order.forEach(ref -> {
       Agg a = aggs.get(ref);
+      if (a.ledToKernel == 1) {
+        a.reasons.add("a rule it leads to stays in the kernel (" + a.firstKernel + ")");
+      } else if (a.ledToKernel > 1) {
+        a.reasons.add(a.ledToKernel + " of the " + a.ledTo + " rules it leads to stay in the kernel (the first: "
+            + a.firstKernel + ")");
+      }
       Verdict v;
       if (a.offloaded > 0 && a.kernel == 0) {
         v = a.partial ? Verdict.PARTIAL : Verdict.OFFLOADED;
@@ -507,11 +517,15 @@ public final class Planner {
   private static void propagate(Map<RuleRef, Agg> aggs, Flat f, boolean offloaded, String note) {
     for (RuleRef via : f.via()) {
       Agg a = aggs.get(via);
+      a.ledTo++;
       if (offloaded) {
         a.offloaded++;
       } else {
         a.kernel++;
-        a.reasons.add("some rules it leads to stay in the kernel (" + f.ref().label() + ")");
+        // one summary line, not one per rule: a vmap into big chains leads to thousands
+        if (a.ledToKernel++ == 0) {
+          a.firstKernel = f.ref().label();
+        }
       }
       if (note != null) {
         a.reasons.add(note);

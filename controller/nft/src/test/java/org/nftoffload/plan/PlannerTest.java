@@ -126,6 +126,28 @@ class PlannerTest {
   }
 
   @Test
+  void aJumpIntoKernelRulesSaysHowManyOnce() throws Exception {
+    Plan p = plan("""
+        table inet fw {
+          chain forward {
+            type filter hook forward priority 0;
+            iifname "lan0" jump from_lan
+          }
+          chain from_lan {
+            ct state new tcp dport 22 accept
+            udp dport 53 accept
+            ct state new tcp dport 25 accept
+            meta mark 7 accept
+          }
+        }
+        """);
+    RuleVerdict jump = verdict(p, "forward", 0);
+    assertEquals(Verdict.PARTIAL, jump.verdict());
+    assertEquals(List.of("3 of the 4 rules it leads to stay in the kernel (the first: inet fw from_lan #1)"),
+        jump.reasons());
+  }
+
+  @Test
   void gotoFallThroughIsABarrier() throws Exception {
     Plan p = plan("""
         table ip fw {
