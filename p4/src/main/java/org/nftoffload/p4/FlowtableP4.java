@@ -103,11 +103,21 @@ public final class FlowtableP4 {
     }
   }
 
-  // Action parameters shared by the flow tables' actions.
-  public static final Param PORT = Param.of("port", PORT_BITS);
-  public static final Param SMAC = Param.of("smac", MAC_BITS);
-  public static final Param DMAC = Param.of("dmac", MAC_BITS);
-  public static final Param VLAN_ID = Param.of("vlan_id", VLAN_ID_BITS);
+  /**
+   * Action parameters shared by the flow tables' actions. In a holder of their own so that the table classes never
+   * initialise this class (whose {@link #TABLES} needs theirs): any of them may be touched first.
+   */
+  private static final class SharedParams {
+    static final Param PORT = Param.of("port", PORT_BITS);
+    static final Param SMAC = Param.of("smac", MAC_BITS);
+    static final Param DMAC = Param.of("dmac", MAC_BITS);
+    static final Param VLAN_ID = Param.of("vlan_id", VLAN_ID_BITS);
+  }
+
+  public static final Param PORT = SharedParams.PORT;
+  public static final Param SMAC = SharedParams.SMAC;
+  public static final Param DMAC = SharedParams.DMAC;
+  public static final Param VLAN_ID = SharedParams.VLAN_ID;
 
   /** The stateless part of the forward chain: ternary/range match, before the flow tables, on every frame. */
   public static final class Acl {
@@ -155,13 +165,17 @@ public final class FlowtableP4 {
     public static final Param NAT_L4_DPORT = Param.of("l4_dport", L4_PORT_BITS);
 
     /** Rewrite MACs, keep the VLAN tag as it is. */
-    public static final Action FORWARD = Action.of("forward_flow_v4", PORT, SMAC, DMAC);
+    public static final Action FORWARD = Action.of("forward_flow_v4",
+        SharedParams.PORT, SharedParams.SMAC, SharedParams.DMAC);
     /** Rewrite MACs, leave tagged with vlan_id (push or rewrite). */
-    public static final Action FORWARD_VLAN = Action.of("forward_vlan_flow_v4", PORT, SMAC, DMAC, VLAN_ID);
+    public static final Action FORWARD_VLAN = Action.of("forward_vlan_flow_v4",
+        SharedParams.PORT, SharedParams.SMAC, SharedParams.DMAC, SharedParams.VLAN_ID);
     /** Rewrite MACs, leave untagged (pop). */
-    public static final Action FORWARD_UNTAG = Action.of("forward_untag_flow_v4", PORT, SMAC, DMAC);
+    public static final Action FORWARD_UNTAG = Action.of("forward_untag_flow_v4",
+        SharedParams.PORT, SharedParams.SMAC, SharedParams.DMAC);
     /** Rewrite MACs, addresses and ports; vlan_id 0 leaves untagged. */
-    public static final Action NAT = Action.of("nat_flow_v4", PORT, SMAC, DMAC, VLAN_ID,
+    public static final Action NAT = Action.of("nat_flow_v4",
+        SharedParams.PORT, SharedParams.SMAC, SharedParams.DMAC, SharedParams.VLAN_ID,
         NAT_IPV4_SRC, NAT_IPV4_DST, NAT_L4_SPORT, NAT_L4_DPORT);
 
     public static final PiCounterId COUNTER = PiCounterId.of(INGRESS + "flow_v4_counter");
@@ -187,10 +201,14 @@ public final class FlowtableP4 {
     public static final Param NAT_L4_SPORT = Param.of("l4_sport", L4_PORT_BITS);
     public static final Param NAT_L4_DPORT = Param.of("l4_dport", L4_PORT_BITS);
 
-    public static final Action FORWARD = Action.of("forward_flow_v6", PORT, SMAC, DMAC);
-    public static final Action FORWARD_VLAN = Action.of("forward_vlan_flow_v6", PORT, SMAC, DMAC, VLAN_ID);
-    public static final Action FORWARD_UNTAG = Action.of("forward_untag_flow_v6", PORT, SMAC, DMAC);
-    public static final Action NAT = Action.of("nat_flow_v6", PORT, SMAC, DMAC, VLAN_ID,
+    public static final Action FORWARD = Action.of("forward_flow_v6",
+        SharedParams.PORT, SharedParams.SMAC, SharedParams.DMAC);
+    public static final Action FORWARD_VLAN = Action.of("forward_vlan_flow_v6",
+        SharedParams.PORT, SharedParams.SMAC, SharedParams.DMAC, SharedParams.VLAN_ID);
+    public static final Action FORWARD_UNTAG = Action.of("forward_untag_flow_v6",
+        SharedParams.PORT, SharedParams.SMAC, SharedParams.DMAC);
+    public static final Action NAT = Action.of("nat_flow_v6",
+        SharedParams.PORT, SharedParams.SMAC, SharedParams.DMAC, SharedParams.VLAN_ID,
         NAT_IPV6_SRC, NAT_IPV6_DST, NAT_L4_SPORT, NAT_L4_DPORT);
 
     public static final PiCounterId COUNTER = PiCounterId.of(INGRESS + "flow_v6_counter");

@@ -48,6 +48,25 @@ class FlowtableP4Test {
     p4Info = pipeline.p4Info();
   }
 
+  /** Whichever class a caller touches first (a test building a flow entry, say), every constant is set. */
+  @Test
+  void anyTableClassMayBeInitialisedFirst() throws Exception {
+    List<java.net.URL> path = new ArrayList<>();
+    for (String p : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+      path.add(java.nio.file.Path.of(p).toUri().toURL());
+    }
+    for (String nested : List.of("FlowV4", "FlowV6", "Acl", "PacketIn")) {
+      try (java.net.URLClassLoader fresh = new java.net.URLClassLoader(path.toArray(java.net.URL[]::new),
+          ClassLoader.getPlatformClassLoader())) {
+        Class<?> first = Class.forName(FlowtableP4.class.getName() + "$" + nested, true, fresh);
+        assertTrue(first.getClassLoader() == fresh, "loaded afresh");
+        List<?> tables = (List<?>) Class.forName(FlowtableP4.class.getName(), true, fresh).getField("TABLES")
+            .get(null);
+        assertEquals(3, tables.size(), nested + " first");
+      }
+    }
+  }
+
   @Test
   void everyTableResolvesWithItsKeyInOrder() {
     for (Table table : FlowtableP4.TABLES) {
