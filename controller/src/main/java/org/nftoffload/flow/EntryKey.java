@@ -29,7 +29,7 @@ public final class EntryKey {
 
   private EntryKey(byte[] bytes) {
     this.bytes = bytes;
-    this.hash = Arrays.hashCode(bytes);
+    this.hash = hash(bytes);
   }
 
   /** The key of a flow_v4 or flow_v6 entry; throws IllegalArgumentException for other tables or partial keys. */
@@ -87,5 +87,22 @@ public final class EntryKey {
   @Override
   public String toString() {
     return HexFormat.of().formatHex(bytes);
+  }
+
+  /**
+   * FNV-1a over the bytes, then MurmurHash3's finaliser. {@code Arrays.hashCode}'s base-31 polynomial maps flows
+   * that differ in an address and a port onto few values (36k distinct of 200k keys measured).
+   */
+  private static int hash(byte[] bytes) {
+    long h = 0xcbf29ce484222325L;
+    for (byte b : bytes) {
+      h = (h ^ (b & 0xff)) * 0x100000001b3L;
+    }
+    int x = (int) (h ^ (h >>> 32));
+    x ^= x >>> 16;
+    x *= 0x85ebca6b;
+    x ^= x >>> 13;
+    x *= 0xc2b2ae35;
+    return x ^ (x >>> 16);
   }
 }

@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigInteger;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.onlab.util.ImmutableByteSequence;
 import org.nftoffload.p4.FlowtableP4;
 import org.nftoffload.p4.FlowtableP4.FlowV4;
 import org.onosproject.net.pi.model.PiActionParamId;
@@ -14,6 +17,7 @@ import org.onosproject.net.pi.model.PiMatchFieldId;
 import org.onosproject.net.pi.runtime.PiAction;
 import org.onosproject.net.pi.runtime.PiActionParam;
 import org.onosproject.net.pi.runtime.PiExactFieldMatch;
+import org.onosproject.net.pi.runtime.PiMatchKey;
 import org.onosproject.net.pi.runtime.PiTableEntry;
 
 class FlowEntriesTest {
@@ -117,5 +121,31 @@ class FlowEntriesTest {
   static long param(PiAction a, PiActionParamId id) {
     PiActionParam p = a.parameters().stream().filter(x -> x.id().equals(id)).findFirst().orElseThrow();
     return new BigInteger(1, p.value().asArray()).longValueExact();
+  }
+
+  @Test
+  void entryKeysOfSimilarFlowsSpreadOverTheHashSpace() {
+    int n = 200_000;
+    Set<Integer> hashes = new HashSet<>();
+    for (int i = 0; i < n; i++) {
+      PiMatchKey key = PiMatchKey.builder()
+          .addFieldMatch(exact(FlowV4.INGRESS_PORT, 1))
+          .addFieldMatch(exact(FlowV4.IP_PROTO, 6))
+          .addFieldMatch(exact(FlowV4.IPV4_SRC, 0x0a000000 | i)) // hosts 10.x.y.z, one flow each
+          .addFieldMatch(exact(FlowV4.IPV4_DST, 0xcb007105))
+          .addFieldMatch(exact(FlowV4.L4_SPORT, 1024 + i % 60000))
+          .addFieldMatch(exact(FlowV4.L4_DPORT, 443)).build();
+      hashes.add(EntryKey.of(PiTableEntry.builder()
+          .forTable(FlowV4.TABLE.id()).withMatchKey(key).build()).hashCode());
+    }
+    assertTrue(hashes.size() > n * 0.99, hashes.size() + " distinct hashes for " + n + " keys");
+  }
+
+  private static PiExactFieldMatch exact(FlowtableP4.MatchField f, long v) {
+    byte[] b = new byte[(f.bitWidth() + 7) / 8];
+    for (int i = b.length - 1; i >= 0; i--, v >>>= 8) {
+      b[i] = (byte) v;
+    }
+    return new PiExactFieldMatch(f.id(), ImmutableByteSequence.copyFrom(b));
   }
 }

@@ -15,14 +15,14 @@ import org.onosproject.net.pi.runtime.PiTableEntry;
 
 class EntryKeyTest {
 
-  /** A flow as the flow manager writes it: hosts behind one port talking to a few servers from many ports. */
+  /** A flow as the flow manager writes it: host 10.x.y.z, one connection each, to one server. */
   private static PiTableEntry flow(int i, boolean reversedFieldOrder) {
     PiExactFieldMatch[] m = {
-        new PiExactFieldMatch(FlowV4.INGRESS_PORT.id(), ImmutableByteSequence.copyFrom((short) (1 + (i & 1)))),
+        new PiExactFieldMatch(FlowV4.INGRESS_PORT.id(), ImmutableByteSequence.copyFrom((short) 1)),
         new PiExactFieldMatch(FlowV4.IP_PROTO.id(), ImmutableByteSequence.copyFrom((byte) 6)),
-        new PiExactFieldMatch(FlowV4.IPV4_SRC.id(), ImmutableByteSequence.copyFrom(0x0a000000 | (i >>> 10))),
-        new PiExactFieldMatch(FlowV4.IPV4_DST.id(), ImmutableByteSequence.copyFrom(0xc0a80000 | (i & 0x3))),
-        new PiExactFieldMatch(FlowV4.L4_SPORT.id(), ImmutableByteSequence.copyFrom((short) (32768 + (i & 0x3ff)))),
+        new PiExactFieldMatch(FlowV4.IPV4_SRC.id(), ImmutableByteSequence.copyFrom(0x0a000000 | i)),
+        new PiExactFieldMatch(FlowV4.IPV4_DST.id(), ImmutableByteSequence.copyFrom(0xcb007105)),
+        new PiExactFieldMatch(FlowV4.L4_SPORT.id(), ImmutableByteSequence.copyFrom((short) (1024 + i % 60000))),
         new PiExactFieldMatch(FlowV4.L4_DPORT.id(), ImmutableByteSequence.copyFrom((short) 443))};
     PiMatchKey.Builder key = PiMatchKey.builder();
     for (int f = 0; f < m.length; f++) {
