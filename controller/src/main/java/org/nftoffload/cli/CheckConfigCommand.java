@@ -34,6 +34,7 @@ final class CheckConfigCommand implements Callable<Integer> {
     String name = file == null ? "default configuration" : file.toString();
     try {
       ControllerConfig c = file == null ? new ConfigLoader().loadDefault() : new ConfigLoader().load(file);
+      checkDrivers(c);
       var source = RulesetService.initialSource(c.ruleset());
       if (source.isPresent()) {
         org.nftoffload.nft.NftFrontEnd.read(source.get()[0], source.get()[1]);
@@ -49,8 +50,20 @@ final class CheckConfigCommand implements Callable<Integer> {
       err.println(name + ": ruleset: " + e.getMessage());
     } catch (org.nftoffload.nft.NftParseException e) {
       err.println(name + ": ruleset: " + e.getMessage());
+    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+      err.println(name + ": " + e.getMessage()); // a driver refused its options or compiler outputs
     }
     err.flush();
     return 1;
+  }
+
+  /** Builds every device's driver as {@code serve} would, so missing compiler outputs and bad options show here. */
+  private static void checkDrivers(ControllerConfig c) {
+    org.nftoffload.p4.FlowtablePipeline pipeline = org.nftoffload.p4.FlowtablePipeline.load();
+    for (ControllerConfig.Device d : c.devices()) {
+      int port = d.port() == 0 ? 1 : d.port(); // an embedded switch's port 0 is picked when it starts
+      org.nftoffload.device.Drivers.create(new org.nftoffload.device.DeviceSpec(d.name(), d.host(), port,
+          d.deviceId(), d.driver(), d.ports(), d.options()), pipeline);
+    }
   }
 }

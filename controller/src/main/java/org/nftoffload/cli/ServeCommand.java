@@ -61,6 +61,10 @@ final class ServeCommand implements Callable<Integer> {
       err.println("nftoffload serve: cannot listen: " + e.getMessage());
       err.flush();
       return 1;
+    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+      err.println("nftoffload serve: " + e.getMessage()); // a device's driver refused its options or files
+      err.flush();
+      return 1;
     }
     out.println("nft-offload controller '" + config.controllerId() + "' running (Ctrl-C to stop)");
     out.print(Controller.describe(l));

@@ -43,4 +43,22 @@ class MainTest {
   void noSubcommandIsAUsageError() {
     assertEquals(2, run().exit());
   }
+
+  @Test
+  void checkConfigBuildsTheDriversSoAMissingCompilerOutputIsReported(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path config = dir.resolve("controller.yaml");
+    java.nio.file.Files.writeString(config, """
+        ruleset: {file: none}
+        devices:
+          - {name: leaf1, driver: bmv2, host: 127.0.0.1, port: 9559, device_id: 1, ports: {eth1: 1},
+             options: {bmv2_json: %s}}
+        """.formatted(dir.resolve("missing.json")));
+    Run run = run("check-config", config.toString());
+    assertEquals(1, run.exit(), run.out());
+    assertTrue(run.err().contains("leaf1") && run.err().contains("missing.json"), run.err());
+    java.nio.file.Files.writeString(dir.resolve("missing.json"), "{\"program\": \"flowtable.p4\"}");
+    Run fixed = run("check-config", config.toString());
+    assertEquals(0, fixed.exit(), fixed.err());
+  }
 }
