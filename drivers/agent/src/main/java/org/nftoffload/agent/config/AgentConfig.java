@@ -114,7 +114,7 @@ public record AgentConfig(Agent agent, Controller controller, Selection selectio
     /**
      * The controller endpoint.
      *
-     * @param address              host:port of the controller's agent endpoint (default 127.0.0.1:9559)
+     * @param address              host:port of the controller's agent endpoint (default 127.0.0.1:9600, the controller's default agents.port)
      * @param initialBackoffMillis first reconnect delay (default 500)
      * @param maxBackoffMillis     reconnect delay cap (default 30000)
      * @param resyncChunk          flows per Resync message (default 1000)
@@ -122,7 +122,7 @@ public record AgentConfig(Agent agent, Controller controller, Selection selectio
     public record Controller(String address, Integer initialBackoffMillis, Integer maxBackoffMillis,
                              Integer resyncChunk) {
         public Controller {
-            address = address == null ? "127.0.0.1:9559" : address;
+            address = address == null ? "127.0.0.1:9600" : address;
             int colon = address.lastIndexOf(':');
             if (colon <= 0 || colon == address.length() - 1) {
                 throw new IllegalArgumentException("controller.address must be host:port, got \"" + address + "\"");

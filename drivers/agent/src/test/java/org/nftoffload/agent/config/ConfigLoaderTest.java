@@ -74,7 +74,7 @@ class ConfigLoaderTest {
     void emptyConfigTakesTheDefaults() throws Exception {
         AgentConfig c = ConfigLoader.parse("empty", "");
         assertEquals("", c.agent().namespace());
-        assertEquals("127.0.0.1:9559", c.controller().address());
+        assertEquals("127.0.0.1:9600", c.controller().address());
         assertEquals(AgentConfig.Mode.OFFLOAD_BIT, c.selection().mode());
         assertEquals(300, c.conntrack().refreshTimeoutSeconds());
         assertEquals(65_536, c.queue().capacity());
