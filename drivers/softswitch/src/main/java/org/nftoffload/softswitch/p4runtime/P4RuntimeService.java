@@ -269,7 +269,11 @@ public final class P4RuntimeService extends P4RuntimeGrpc.P4RuntimeImplBase {
         combining.set(false);
       }
       for (int i = 0; i < writes.size(); i++) {
-        respond(writes.get(i).out(), results.get(i));
+        try {
+          respond(writes.get(i).out(), results.get(i));
+        } catch (RuntimeException e) { // e.g. a call cancelled meanwhile: the other writers still get answers
+          log.debug("write response not sent: {}", e.toString());
+        }
       }
     }
   }
