@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.nftoffload.p4.FlowtableP4;
 import org.nftoffload.p4runtime.CodecException;
+import org.nftoffload.p4runtime.EntryWire;
 import org.nftoffload.p4runtime.Mastership;
 import org.nftoffload.p4runtime.P4RuntimeClient;
 import org.nftoffload.p4runtime.RpcCode;
@@ -44,9 +45,8 @@ public final class Device implements AutoCloseable {
   private final long cookie;
   private final List<Consumer<ReconcileReport>> reconcileListeners = new CopyOnWriteArrayList<>();
 
-  // Guarded by this.
-  private final Map<EntryKey, PiTableEntry> desired = new HashMap<>();
-  private final Map<EntryKey, PiTableEntry> mirror = new HashMap<>();
+  // Guarded by this. Desired state and mirror in one map, each entry as its canonical wire bytes (see Slot).
+  private final Map<Slot, Slot> state = new HashMap<>();
   private CompletableFuture<?> lane = CompletableFuture.completedFuture(null);
   private Scheduler.Task periodic;
   private boolean closed;
@@ -65,12 +65,13 @@ public final class Device implements AutoCloseable {
 
   /** Sets the initial desired state, before {@link #start()}. */
   synchronized void seed(List<PiTableEntry> entries) throws CodecException {
-    Map<EntryKey, PiTableEntry> seeded = new HashMap<>();
+    List<byte[]> seeded = new ArrayList<>(entries.size());
     for (PiTableEntry e : entries) {
-      PiTableEntry c = client.canonical(e);
-      seeded.put(EntryKey.of(c), c);
+      seeded.add(client.canonicalBytes(e));
     }
-    desired.putAll(seeded);
+    for (byte[] b : seeded) {
+      setDesired(new Slot(b), b);
+    }
   }
 
   /** Connects and starts the periodic reconciliation; pipeline and entries follow when primary. */
@@ -145,12 +146,43 @@ public final class Device implements AutoCloseable {
 
   /** The entries the controller wants on the device, canonical. */
   public synchronized Map<EntryKey, PiTableEntry> desired() {
-    return Map.copyOf(desired);
+    return decoded(true);
   }
 
   /** The entries written and acknowledged (or found correct by reconciliation), canonical. */
   public synchronized Map<EntryKey, PiTableEntry> mirror() {
-    return Map.copyOf(mirror);
+    return decoded(false);
+  }
+
+  /** How many entries the controller wants on the device. */
+  public synchronized int desiredCount() {
+    int n = 0;
+    for (Slot s : state.keySet()) {
+      n += s.desired != null ? 1 : 0;
+    }
+    return n;
+  }
+
+  private Map<EntryKey, PiTableEntry> decoded(boolean wanted) {
+    Map<EntryKey, PiTableEntry> out = new HashMap<>();
+    for (Slot s : state.keySet()) {
+      byte[] b = wanted ? s.desired : s.mirror;
+      if (b != null) {
+        PiTableEntry e = decode(b);
+        out.put(EntryKey.of(e), e);
+      }
+    }
+    return Map.copyOf(out);
+  }
+
+  private PiTableEntry decode(byte[] canonical) {
+    try {
+      return client.decode(canonical);
+    } catch (CodecException e) {
+      // the bytes came out of the same client's encoder
+      throw new IllegalStateException("device '" + spec.name() + "': stored entry does not decode: "
+          + e.getMessage(), e);
+    }
   }
 
   /**
@@ -160,36 +192,36 @@ public final class Device implements AutoCloseable {
    * updates are kept (reconciliation installs them once it is) and reported {@link RpcCode#UNAVAILABLE}.
    */
   public CompletableFuture<WriteResult> apply(List<TableUpdate> updates) {
-    List<TableUpdate> canonical = new ArrayList<>(updates.size());
+    List<TableUpdate> valid = new ArrayList<>(updates.size());
+    List<Slot> keys = new ArrayList<>(updates.size());
     UpdateResult[] results = new UpdateResult[updates.size()];
-    List<Integer> positions = new ArrayList<>(updates.size());
+    int[] positions = new int[updates.size()];
     for (int i = 0; i < updates.size(); i++) {
       TableUpdate u = updates.get(i);
       try {
-        canonical.add(new TableUpdate(u.type(), client.canonical(u.entry())));
-        positions.add(i);
+        // The caller's entry is written as is: the client's encoder sends the same canonical bytes.
+        keys.add(new Slot(client.canonicalBytes(u.entry())));
+        positions[valid.size()] = i;
+        valid.add(u);
       } catch (CodecException e) {
         results[i] = new UpdateResult(u, RpcCode.INVALID_ARGUMENT, "device '" + spec.name() + "': " + e.getMessage());
       }
     }
     return enqueue(() -> {
-      Map<EntryKey, PiTableEntry> previous = new HashMap<>();
+      Map<Slot, byte[]> previous = new HashMap<>();
       synchronized (this) {
-        for (TableUpdate u : canonical) {
-          EntryKey k = EntryKey.of(u.entry());
-          previous.putIfAbsent(k, desired.get(k));
-          if (u.type() == UpdateType.DELETE) {
-            desired.remove(k);
-          } else {
-            desired.put(k, u.entry());
-          }
+        for (int j = 0; j < valid.size(); j++) {
+          Slot k = keys.get(j);
+          Slot had = state.get(k);
+          previous.putIfAbsent(k, had == null ? null : had.desired);
+          setDesired(k, valid.get(j).type() == UpdateType.DELETE ? null : k.desired);
         }
       }
       if (!client.mastership().isPrimary()) {
         String why = "device '" + spec.name() + "' is not primary (" + client.mastership().state()
             + "); kept for reconciliation";
-        for (int j = 0; j < canonical.size(); j++) {
-          int i = positions.get(j);
+        for (int j = 0; j < valid.size(); j++) {
+          int i = positions[j];
           results[i] = new UpdateResult(updates.get(i), RpcCode.UNAVAILABLE, why);
         }
         return CompletableFuture.completedFuture(new WriteResult(List.of(results)));
@@ -199,27 +231,17 @@ public final class Device implements AutoCloseable {
       synchronized (this) {
         ready = pipelineLoaded ? CompletableFuture.completedFuture(null) : ensurePipeline();
       }
-      return ready.thenCompose(v -> writeInOrder(canonical)).thenApply(written -> {
+      return ready.thenCompose(v -> writeInOrder(valid, keys)).thenApply(written -> {
         synchronized (this) {
-          for (int j = 0; j < canonical.size(); j++) {
+          for (int j = 0; j < valid.size(); j++) {
             UpdateResult r = written.get(j);
-            TableUpdate u = canonical.get(j);
-            EntryKey k = EntryKey.of(u.entry());
+            Slot k = keys.get(j);
             if (r.ok()) {
-              if (u.type() == UpdateType.DELETE) {
-                mirror.remove(k);
-              } else {
-                mirror.put(k, u.entry());
-              }
+              setMirror(k, valid.get(j).type() == UpdateType.DELETE ? null : k.desired);
             } else if (refused(r.code())) {
-              PiTableEntry before = previous.get(k);
-              if (before == null) {
-                desired.remove(k);
-              } else {
-                desired.put(k, before);
-              }
+              setDesired(k, previous.get(k));
             }
-            int i = positions.get(j);
+            int i = positions[j];
             results[i] = new UpdateResult(updates.get(i), r.code(), r.message());
           }
         }
@@ -233,20 +255,22 @@ public final class Device implements AutoCloseable {
    * be applied by the device in any order, so the list is cut where a key repeats and the pieces go one after
    * another. Lists without repeats (the usual case) are one write.
    */
-  private CompletableFuture<List<UpdateResult>> writeInOrder(List<TableUpdate> updates) {
+  private CompletableFuture<List<UpdateResult>> writeInOrder(List<TableUpdate> updates, List<Slot> keys) {
     List<List<TableUpdate>> pieces = new ArrayList<>();
-    java.util.Set<EntryKey> keys = new java.util.HashSet<>();
-    List<TableUpdate> piece = new ArrayList<>();
-    for (TableUpdate u : updates) {
-      if (!keys.add(EntryKey.of(u.entry()))) {
-        pieces.add(piece);
-        piece = new ArrayList<>();
-        keys.clear();
-        keys.add(EntryKey.of(u.entry()));
+    java.util.Set<Slot> seen = new java.util.HashSet<>();
+    int from = 0;
+    for (int i = 0; i < updates.size(); i++) {
+      if (!seen.add(keys.get(i))) {
+        pieces.add(updates.subList(from, i));
+        from = i;
+        seen.clear();
+        seen.add(keys.get(i));
       }
-      piece.add(u);
     }
-    pieces.add(piece);
+    pieces.add(updates.subList(from, updates.size()));
+    if (pieces.size() == 1) {
+      return client.write(updates).thenApply(WriteResult::results);
+    }
     CompletableFuture<List<UpdateResult>> all = CompletableFuture.completedFuture(new ArrayList<>());
     for (List<TableUpdate> p : pieces) {
       all = all.thenCompose(acc -> client.write(p).thenApply(r -> {
@@ -255,6 +279,60 @@ public final class Device implements AutoCloseable {
       }));
     }
     return all;
+  }
+
+  /** Sets (or with null, drops) the desired entry under {@code key}'s key. Caller holds the lock. */
+  private void setDesired(Slot key, byte[] entry) {
+    Slot s = state.get(key);
+    if (entry == null) {
+      if (s != null) {
+        if (s.mirror == null) {
+          state.remove(s);
+        } else {
+          s.desired = null;
+        }
+      }
+      return;
+    }
+    if (s == null) {
+      s = new Slot(entry);
+      s.desired = entry;
+      state.put(s, s);
+      return;
+    }
+    s.desired = s.mirror != null && java.util.Arrays.equals(s.mirror, entry) ? s.mirror : entry;
+  }
+
+  /** Sets (or with null, drops) the mirrored entry under {@code key}'s key. Caller holds the lock. */
+  private void setMirror(Slot key, byte[] entry) {
+    Slot s = state.get(key);
+    if (entry == null) {
+      if (s != null) {
+        if (s.desired == null) {
+          state.remove(s);
+        } else {
+          s.mirror = null;
+        }
+      }
+      return;
+    }
+    if (s == null) {
+      s = new Slot(entry);
+      s.desired = null;
+      s.mirror = entry;
+      state.put(s, s);
+      return;
+    }
+    // usually the same entry as desired: share its bytes
+    s.mirror = s.desired != null && java.util.Arrays.equals(s.desired, entry) ? s.desired : entry;
+  }
+
+  /** Drops the whole mirror (a new pipeline, or before a reconciliation's read-back). Caller holds the lock. */
+  private void clearMirror() {
+    state.values().removeIf(s -> s.desired == null);
+    for (Slot s : state.keySet()) {
+      s.mirror = null;
+    }
   }
 
   /** The device said this update can never succeed as is: it is taken out of the desired state. */
@@ -300,7 +378,7 @@ public final class Device implements AutoCloseable {
           current.isPresent() ? "cookie " + Long.toHexString(current.getAsLong()) : "none");
       return client.setPipelineConfig(driver.deviceConfig(), cookie).thenRun(() -> {
         synchronized (this) {
-          mirror.clear(); // a new pipeline starts with empty tables
+          clearMirror(); // a new pipeline starts with empty tables
           pipelineLoaded = true;
         }
       });
@@ -312,37 +390,64 @@ public final class Device implements AutoCloseable {
       return CompletableFuture.completedFuture(ReconcileReport.skipped(spec.name(),
           "not primary (" + client.mastership().state() + ")"));
     }
-    Map<EntryKey, PiTableEntry> actual = new HashMap<>();
+    Map<Slot, PiTableEntry> actual = new HashMap<>(); // keys hold the canonical bytes of what was read
+    Map<Slot, byte[]> readBack = new HashMap<>();
     CompletableFuture<Void> reads = CompletableFuture.completedFuture(null);
     for (FlowtableP4.Table t : FlowtableP4.TABLES) {
-      reads = reads.thenCompose(v -> client.readTableEntries(t.id()).thenAccept(es -> es.forEach(
-          e -> actual.put(EntryKey.of(e), e))));
+      reads = reads.thenCompose(v -> client.readTableEntries(t.id()).thenAccept(es -> {
+        for (PiTableEntry e : es) {
+          try {
+            Slot k = new Slot(client.canonicalBytes(e)); // counters are not part of the bytes
+            actual.put(k, e);
+            readBack.put(k, k.desired);
+          } catch (CodecException x) {
+            throw new java.util.concurrent.CompletionException(new CodecException("device '" + spec.name()
+                + "': entry read back does not encode: " + x.getMessage()));
+          }
+        }
+      }));
     }
     return reads.thenCompose(v -> {
       List<TableUpdate> diff = new ArrayList<>();
+      List<Slot> diffKeys = new ArrayList<>();
+      List<byte[]> diffBytes = new ArrayList<>(); // what an insert or modify writes; null for a delete
       int ins = 0;
       int mod = 0;
       int del = 0;
       synchronized (this) {
-        for (var e : desired.entrySet()) {
-          PiTableEntry have = actual.get(e.getKey());
-          if (have == null) {
-            diff.add(TableUpdate.insert(e.getValue()));
+        for (Slot s : state.keySet()) {
+          if (s.desired == null) {
+            continue;
+          }
+          Slot key = new Slot(s.desired);
+          PiTableEntry found = actual.get(key);
+          if (found == null) {
+            diff.add(TableUpdate.insert(decode(s.desired)));
+            diffKeys.add(key);
+            diffBytes.add(s.desired);
             ins++;
-          } else if (!sameBehaviour(e.getValue(), have)) {
-            diff.add(TableUpdate.modify(e.getValue()));
-            mod++;
+          } else if (!java.util.Arrays.equals(s.desired, readBack.get(key))) {
+            PiTableEntry want = decode(s.desired);
+            if (!sameBehaviour(want, found)) {
+              diff.add(TableUpdate.modify(want));
+              diffKeys.add(key);
+              diffBytes.add(s.desired);
+              mod++;
+            }
           }
         }
         for (var e : actual.entrySet()) {
-          if (!desired.containsKey(e.getKey())) {
+          Slot s = state.get(e.getKey());
+          if (s == null || s.desired == null) {
             diff.add(TableUpdate.delete(e.getValue()));
+            diffKeys.add(e.getKey());
+            diffBytes.add(null);
             del++;
           }
         }
         // The mirror becomes what the device holds; the writes below then bring it to the desired state.
-        mirror.clear();
-        actual.forEach((k, e) -> mirror.put(k, withoutCounters(e)));
+        clearMirror();
+        readBack.forEach(this::setMirror);
       }
       if (diff.isEmpty()) {
         return CompletableFuture.completedFuture(new ReconcileReport(spec.name(), 0, 0, 0, List.of(), ""));
@@ -353,14 +458,10 @@ public final class Device implements AutoCloseable {
       final int fd = del;
       return client.write(diff).thenApply(r -> {
         synchronized (this) {
-          for (UpdateResult u : r.results()) {
-            if (u.ok()) {
-              EntryKey k = EntryKey.of(u.update().entry());
-              if (u.update().type() == UpdateType.DELETE) {
-                mirror.remove(k);
-              } else {
-                mirror.put(k, u.update().entry());
-              }
+          List<UpdateResult> rs = r.results();
+          for (int j = 0; j < rs.size() && j < diffKeys.size(); j++) {
+            if (rs.get(j).ok()) {
+              setMirror(diffKeys.get(j), diffBytes.get(j));
             }
           }
         }
@@ -372,17 +473,6 @@ public final class Device implements AutoCloseable {
   private static boolean sameBehaviour(PiTableEntry want, PiTableEntry have) {
     return Objects.equals(want.action(), have.action())
         && (have.timeout().isEmpty() || want.timeout().equals(have.timeout()));
-  }
-
-  private static PiTableEntry withoutCounters(PiTableEntry e) {
-    PiTableEntry.Builder b = PiTableEntry.builder().forTable(e.table()).withMatchKey(e.matchKey())
-        .withCookie(e.cookie());
-    if (e.action() != null) {
-      b.withAction(e.action());
-    }
-    e.priority().ifPresent(b::withPriority);
-    e.timeout().ifPresent(b::withTimeout);
-    return b.build();
   }
 
   private static String rootMessage(Throwable t) {
@@ -411,6 +501,62 @@ public final class Device implements AutoCloseable {
       }
       schedulePeriodic();
     }));
+  }
+
+  /**
+   * One key's entry in the desired state and in the mirror, each as canonical {@code TableEntry} wire bytes (about
+   * 120 bytes for a flow entry instead of a PI object graph of several KiB). The key (table id, match fields,
+   * priority) is read from the bytes: their key prefix and priority are the same in both, so the slot's identity
+   * does not change when either is replaced; at least one is set while the slot is in the map. When the mirror
+   * equals the desired entry (the steady state) both fields hold the same array. A slot made from bytes alone (desired
+   * set, not in the map) is a lookup key.
+   */
+  private static final class Slot {
+    private final int keyLength;
+    private final int priority;
+    private final int hash;
+    byte[] desired;
+    byte[] mirror;
+
+    Slot(byte[] entry) {
+      this.keyLength = EntryWire.keyLength(entry);
+      this.priority = EntryWire.priority(entry);
+      this.hash = keyHash(entry, keyLength, priority);
+      this.desired = entry;
+    }
+
+    private byte[] keyBytes() {
+      return desired != null ? desired : mirror;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Slot s && s.hash == hash && s.priority == priority
+          && java.util.Arrays.equals(keyBytes(), 0, keyLength, s.keyBytes(), 0, s.keyLength);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+  }
+
+  /**
+   * FNV-1a over the key bytes with the priority, then MurmurHash3's finaliser: flow keys from consecutive hosts and
+   * ports spread over all buckets (a test checks that distinct keys get distinct hashes in bulk).
+   */
+  static int keyHash(byte[] entry, int keyLength, int priority) {
+    long h = 0xcbf29ce484222325L;
+    for (int i = 0; i < keyLength; i++) {
+      h = (h ^ (entry[i] & 0xff)) * 0x100000001b3L;
+    }
+    h = (h ^ priority) * 0x100000001b3L;
+    int x = (int) (h ^ (h >>> 32));
+    x ^= x >>> 16;
+    x *= 0x85ebca6b;
+    x ^= x >>> 13;
+    x *= 0xc2b2ae35;
+    return x ^ (x >>> 16);
   }
 
   @Override

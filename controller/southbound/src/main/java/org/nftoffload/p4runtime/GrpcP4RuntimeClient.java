@@ -68,6 +68,16 @@ final class GrpcP4RuntimeClient implements P4RuntimeClient {
   }
 
   @Override
+  public byte[] canonicalBytes(PiTableEntry entry) throws CodecException {
+    return reader.canonicalBytes(entry);
+  }
+
+  @Override
+  public PiTableEntry decode(byte[] canonicalBytes) throws CodecException {
+    return reader.decode(canonicalBytes);
+  }
+
+  @Override
   public CompletableFuture<Mastership> connect() {
     return stream.connect();
   }

@@ -20,11 +20,14 @@ final class GrpcReader implements ReadClient {
   private final P4RuntimeGrpc.P4RuntimeStub stub;
   private final ClientConfig config;
   private final P4InfoIndex index;
+  // One per thread: encoders reuse scratch buffers.
+  private final ThreadLocal<WriteRequestEncoder> encoders;
 
   GrpcReader(P4RuntimeGrpc.P4RuntimeStub stub, ClientConfig config, P4InfoIndex index) {
     this.stub = stub;
     this.config = config;
     this.index = index;
+    this.encoders = ThreadLocal.withInitial(() -> new WriteRequestEncoder(index));
   }
 
   @Override
@@ -75,6 +78,20 @@ final class GrpcReader implements ReadClient {
 
   @Override
   public PiTableEntry canonical(PiTableEntry entry) throws CodecException {
-    return TableEntryCodec.decode(TableEntryCodec.encode(entry, index), index);
+    return decode(canonicalBytes(entry));
+  }
+
+  @Override
+  public byte[] canonicalBytes(PiTableEntry entry) throws CodecException {
+    return encoders.get().encodeEntry(entry);
+  }
+
+  @Override
+  public PiTableEntry decode(byte[] canonicalBytes) throws CodecException {
+    try {
+      return TableEntryCodec.decode(TableEntry.parseFrom(canonicalBytes), index);
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new CodecException("not a table entry: " + e.getMessage());
+    }
   }
 }

@@ -18,4 +18,14 @@ public interface ReadClient {
    * device manager compares against when it reconciles.
    */
   PiTableEntry canonical(PiTableEntry entry) throws CodecException;
+
+  /**
+   * The canonical {@code p4.v1.TableEntry} wire bytes of an entry (shortest bytestrings, fields in P4Info order,
+   * no counter data): two entries the device treats alike have equal bytes, and the key fields (table id and match)
+   * come first. A compact form to keep many entries in; {@link #decode} gives back {@link #canonical}'s entry.
+   */
+  byte[] canonicalBytes(PiTableEntry entry) throws CodecException;
+
+  /** The entry of {@link #canonicalBytes} output: equal to {@link #canonical} of the entry that gave them. */
+  PiTableEntry decode(byte[] canonicalBytes) throws CodecException;
 }

@@ -91,6 +91,21 @@ final class WriteRequestEncoder {
     return java.util.Arrays.copyOf(buf, pos);
   }
 
+  /**
+   * The canonical {@code p4.v1.TableEntry} wire bytes of one entry: what {@link #encode} embeds for it (and what
+   * {@link TableEntryCodec#encode} serialises to); throws the same errors.
+   */
+  synchronized byte[] encodeEntry(PiTableEntry e) throws CodecException {
+    int size = fastSize(e);
+    if (size < 0) {
+      return TableEntryCodec.encode(e, index).toByteArray();
+    }
+    pos = 0;
+    ensure(size);
+    writeFast(e, size);
+    return java.util.Arrays.copyOf(buf, pos);
+  }
+
   private void update(TableUpdate u) throws CodecException {
     int type = WriteRequestCodec.type(u.type()).getNumber();
     byte[] slow = null;

@@ -53,4 +53,21 @@ class EntryKeyTest {
     assertEquals(a.hashCode(), b.hashCode());
     assertNotEquals(a, EntryKey.of(flow(12346, false)));
   }
+
+  @Test
+  void deviceStateKeysOfCanonicalBytesSpreadOverTheHashSpace() throws Exception {
+    // The device keeps entries as canonical wire bytes; its map hashes their key prefix.
+    var index = org.nftoffload.p4runtime.TestP4Info.get();
+    try (var client = org.nftoffload.p4runtime.P4RuntimeClient.create(
+        org.nftoffload.p4runtime.ClientConfig.of("127.0.0.1", 1, 1),
+        index, null, new java.util.SplittableRandom(1))) {
+      int n = 200_000;
+      Set<Integer> hashes = new HashSet<>();
+      for (int i = 0; i < n; i++) {
+        byte[] b = client.canonicalBytes(flow(i, i % 2 == 0));
+        hashes.add(Device.keyHash(b, org.nftoffload.p4runtime.EntryWire.keyLength(b), 0));
+      }
+      assertTrue(hashes.size() > n * 0.99, hashes.size() + " distinct hashes for " + n + " keys");
+    }
+  }
 }

@@ -1,0 +1,88 @@
+package org.nftoffload.p4runtime;
+
+import p4.v1.P4RuntimeOuterClass.TableEntry;
+
+/**
+ * Reads the key of a table entry in its canonical wire form ({@link ReadClient#canonicalBytes}) without decoding
+ * it: P4Runtime's key is the table id, the match fields and the priority. Canonical bytes carry their fields in
+ * field-number order, so the table id and match fields are a prefix, and two entries have equal keys exactly when
+ * those prefixes and their priorities are equal. Lets callers keep entries as bytes and index them by key.
+ */
+public final class EntryWire {
+
+  private static final int WT_VARINT = 0;
+  private static final int WT_I64 = 1;
+  private static final int WT_LEN = 2;
+  private static final int WT_I32 = 5;
+
+  private EntryWire() {}
+
+  /** Length of the key prefix: the table id and the match fields. */
+  public static int keyLength(byte[] entry) {
+    int p = 0;
+    while (p < entry.length) {
+      long tag = varint(entry, p);
+      int field = (int) (tag >>> 3);
+      if (field != TableEntry.TABLE_ID_FIELD_NUMBER && field != TableEntry.MATCH_FIELD_NUMBER) {
+        return p;
+      }
+      p = skip(entry, varintEnd(entry, p), (int) tag & 7);
+    }
+    return p;
+  }
+
+  /** The entry's priority (0 when it has none). */
+  public static int priority(byte[] entry) {
+    int p = 0;
+    while (p < entry.length) {
+      long tag = varint(entry, p);
+      int field = (int) (tag >>> 3);
+      p = varintEnd(entry, p);
+      if (field == TableEntry.PRIORITY_FIELD_NUMBER && (tag & 7) == WT_VARINT) {
+        return (int) varint(entry, p);
+      }
+      if (field > TableEntry.PRIORITY_FIELD_NUMBER) {
+        return 0;
+      }
+      p = skip(entry, p, (int) tag & 7);
+    }
+    return 0;
+  }
+
+  private static long varint(byte[] b, int p) {
+    long v = 0;
+    for (int shift = 0; p < b.length && shift < 64; shift += 7) {
+      byte x = b[p++];
+      v |= (long) (x & 0x7f) << shift;
+      if (x >= 0) {
+        return v;
+      }
+    }
+    throw new IllegalArgumentException("truncated varint in table entry bytes");
+  }
+
+  private static int varintEnd(byte[] b, int p) {
+    while (p < b.length && b[p] < 0) {
+      p++;
+    }
+    if (p >= b.length) {
+      throw new IllegalArgumentException("truncated varint in table entry bytes");
+    }
+    return p + 1;
+  }
+
+  /** Position after a field's value that starts at {@code p}. */
+  private static int skip(byte[] b, int p, int wireType) {
+    int end = switch (wireType) {
+      case WT_VARINT -> varintEnd(b, p);
+      case WT_I64 -> p + 8;
+      case WT_LEN -> varintEnd(b, p) + (int) varint(b, p);
+      case WT_I32 -> p + 4;
+      default -> throw new IllegalArgumentException("wire type " + wireType + " in table entry bytes");
+    };
+    if (end > b.length || end < p) {
+      throw new IllegalArgumentException("truncated field in table entry bytes");
+    }
+    return end;
+  }
+}
