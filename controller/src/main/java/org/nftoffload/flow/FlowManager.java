@@ -129,6 +129,7 @@ public final class FlowManager implements AutoCloseable {
   private final ExecutorService actor;
   private final AtomicInteger queued = new AtomicInteger();
   private final ConcurrentHashMap<FlowId, Flow> flows = new ConcurrentHashMap<>();
+  private final SpecCompactor compactor = new SpecCompactor(); // event thread
   private final HashMap<EntryKey, Flow> byKey = new HashMap<>();
   private final HashMap<EntryKey, PiTableEntry> orphans = new HashMap<>();
   private final HashMap<EntryKey, String> orphanDevice = new HashMap<>();
@@ -433,7 +434,8 @@ public final class FlowManager implements AutoCloseable {
     });
   }
 
-  private void doAdd(FlowSpec spec, long acceptedNanos) {
+  private void doAdd(FlowSpec reported, long acceptedNanos) {
+    FlowSpec spec = compactor.compact(reported);
     Flow existing = flows.get(spec.id());
     if (existing != null) {
       if (existing.spec.equals(spec)) {
