@@ -1,6 +1,7 @@
 package org.nftoffload.agent.controller;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import org.nftoffload.agent.flow.DeleteReason;
 import org.nftoffload.agent.flow.Flow;
 import org.nftoffload.agent.flow.FlowKey;
@@ -20,6 +21,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.HashSet;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Translation between the agent's flow model and the agent protocol's messages. Protobuf types stay
@@ -29,16 +31,24 @@ public final class Messages {
     private Messages() {
     }
 
+    /** Interface names as UTF-8 (a handful of names; bounded so odd inputs cannot grow it). */
+    private static final int MAX_NAMES = 4096;
+    private static final ConcurrentHashMap<String, ByteString> NAMES = new ConcurrentHashMap<>();
+
     /** The FlowAdd announcing {@code flow}. */
     public static FlowAdd flowAdd(Flow flow) {
         ConntrackEntry e = flow.entry();
-        Nat.Builder nat = Nat.newBuilder();
-        if (e.sourceNat()) {
-            nat.setSource(true).setSourceAddress(bytes(e.reply().destination())).setSourcePort(e.reply().destinationPort());
-        }
-        if (e.destinationNat()) {
-            nat.setDestination(true).setDestinationAddress(bytes(e.reply().source()))
-                    .setDestinationPort(e.reply().sourcePort());
+        Nat nat = Nat.getDefaultInstance();
+        if (e.sourceNat() || e.destinationNat()) {
+            Nat.Builder b = Nat.newBuilder();
+            if (e.sourceNat()) {
+                b.setSource(true).setSourceAddress(bytes(e.reply().destination())).setSourcePort(e.reply().destinationPort());
+            }
+            if (e.destinationNat()) {
+                b.setDestination(true).setDestinationAddress(bytes(e.reply().source()))
+                        .setDestinationPort(e.reply().sourcePort());
+            }
+            nat = b.build();
         }
         return FlowAdd.newBuilder()
                 .setConntrackId(e.id())
@@ -67,17 +77,34 @@ public final class Messages {
     }
 
     static Path path(FlowPath p) {
+        // names as ready UTF-8 bytes: a String field is re-encoded every time the message is sized and written
         Path.Builder b = Path.newBuilder()
                 .setTuple(tuple(p.tuple()))
-                .setIngressIfname(p.ingress().name())
-                .setEgressIfname(p.egress().name())
-                .setSourceMac(ByteString.copyFrom(p.sourceMac().bytes()))
-                .setDestinationMac(ByteString.copyFrom(p.destinationMac().bytes()))
+                .setIngressIfnameBytes(name(p.ingress().name()))
+                .setEgressIfnameBytes(name(p.egress().name()))
+                .setSourceMac(UnsafeByteOperations.unsafeWrap(p.sourceMac().bytes()))
+                .setDestinationMac(UnsafeByteOperations.unsafeWrap(p.destinationMac().bytes()))
                 .setIngressVlan(p.ingress().vlanId())
                 .setEgressVlan(p.egress().vlanId());
-        p.ingressLower().ifPresent(l -> b.setIngressLowerIfname(l.name()));
-        p.egressLower().ifPresent(l -> b.setEgressLowerIfname(l.name()));
+        if (p.ingressLower().isPresent()) {
+            b.setIngressLowerIfnameBytes(name(p.ingressLower().get().name()));
+        }
+        if (p.egressLower().isPresent()) {
+            b.setEgressLowerIfnameBytes(name(p.egressLower().get().name()));
+        }
         return b.build();
+    }
+
+    private static ByteString name(String ifname) {
+        ByteString known = NAMES.get(ifname);
+        if (known == null) {
+            if (NAMES.size() >= MAX_NAMES) {
+                NAMES.clear();
+            }
+            known = ByteString.copyFromUtf8(ifname);
+            NAMES.put(ifname, known);
+        }
+        return known;
     }
 
     /** A tuple in the protocol's form. */
@@ -98,7 +125,8 @@ public final class Messages {
     }
 
     private static ByteString bytes(InetAddress a) {
-        return ByteString.copyFrom(a.getAddress());
+        // getAddress() returns a fresh array nobody else holds: wrapping it is safe and saves a copy
+        return UnsafeByteOperations.unsafeWrap(a.getAddress());
     }
 
     static InetAddress address(ByteString raw, String field) {

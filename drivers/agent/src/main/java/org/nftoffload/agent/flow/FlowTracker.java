@@ -93,7 +93,7 @@ public final class FlowTracker {
             destroyed(key, entry, event.portId());
             return;
         }
-        if (ended.contains(key)) {
+        if (!ended.isEmpty() && ended.contains(key)) {
             return;
         }
         Optional<TcpState> tcp = entry.tcpState();
@@ -119,12 +119,12 @@ public final class FlowTracker {
 
     private void consider(FlowKey key, ConntrackEntry entry) {
         if (!selector.candidate(entry)) {
-            pending.remove(key);
+            forgetPending(key);
             return;
         }
         switch (resolver.resolve(entry)) {
             case Resolution.Resolved r -> {
-                pending.remove(key);
+                forgetPending(key);
                 if (selector.accepts(r.flow())) {
                     Instant expiry = clock.instant().plusSeconds(Math.max(0, entry.timeoutSeconds()));
                     reported.put(key, new Tracked(r.flow(), expiry));
@@ -141,15 +141,24 @@ public final class FlowTracker {
                 }
             }
             case Resolution.Unresolved u -> {
-                pending.remove(key);
+                forgetPending(key);
                 LOG.debug("flow {} not reported: {}", entry, u.reason());
             }
         }
     }
 
+    /** Removes {@code key} from the pending set; most of the time the set is empty and the key is not even hashed. */
+    private void forgetPending(FlowKey key) {
+        if (!pending.isEmpty()) {
+            pending.remove(key);
+        }
+    }
+
     private void destroyed(FlowKey key, ConntrackEntry entry, int portId) {
-        pending.remove(key);
-        ended.remove(key);
+        forgetPending(key);
+        if (!ended.isEmpty()) {
+            ended.remove(key);
+        }
         Tracked tracked = reported.remove(key);
         if (tracked == null) {
             return;

@@ -23,6 +23,15 @@ public interface RoutingLookup {
     /** The MAC of {@code address} on link {@code ifindex}, if resolved. */
     Optional<MacAddress> neighbour(int ifindex, InetAddress address) throws ErrnoException;
 
+    /**
+     * A number that moves whenever an answer above may have changed, so that what was derived from
+     * the answers can be cached until it moves; negative when the lookup cannot tell (nothing may then
+     * be cached).
+     */
+    default long generation() {
+        return -1;
+    }
+
     /** Adapts the kernel's routing view. */
     static RoutingLookup of(Routing routing) {
         return new RoutingLookup() {
@@ -39,6 +48,11 @@ public interface RoutingLookup {
             @Override
             public Optional<MacAddress> neighbour(int ifindex, InetAddress address) throws ErrnoException {
                 return routing.neighbour(ifindex, address);
+            }
+
+            @Override
+            public long generation() {
+                return routing.generation();
             }
         };
     }

@@ -16,6 +16,7 @@ import java.util.function.Consumer;
  */
 public final class Conntrack implements AutoCloseable {
     private final NetlinkSocket socket;
+    private final CtnetlinkDecoder decoder = new CtnetlinkDecoder();
 
     private Conntrack(NetlinkSocket socket) {
         this.socket = socket;
@@ -29,7 +30,7 @@ public final class Conntrack implements AutoCloseable {
     /** Lists every conntrack entry, as {@link ConntrackEvent.Type#DUMP} events. */
     public synchronized void dump(Consumer<ConntrackEvent> sink) throws ErrnoException {
         int seq = socket.nextSeq();
-        socket.request(Ctnetlink.dumpRequest(seq), seq, msg -> sink.accept(Ctnetlink.decode(msg, true)));
+        socket.request(Ctnetlink.dumpRequest(seq), seq, msg -> sink.accept(decoder.decode(msg, true)));
     }
 
     /**

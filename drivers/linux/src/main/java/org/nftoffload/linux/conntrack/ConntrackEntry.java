@@ -54,8 +54,10 @@ public record ConntrackEntry(long id, ConntrackTuple original, ConntrackTuple re
         if (zone < 0 || zone > 0xffff) {
             throw new IllegalArgumentException("zone out of range: " + zone);
         }
-        labels = labels.clone();
+        labels = labels.length == 0 ? NO_LABELS : labels.clone();
     }
+
+    private static final byte[] NO_LABELS = new byte[0];
 
     /** Whether status bit {@code bit} is set. */
     public boolean has(ConntrackStatus bit) {

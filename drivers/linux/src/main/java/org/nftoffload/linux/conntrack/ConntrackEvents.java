@@ -6,6 +6,7 @@ import org.nftoffload.linux.netlink.Netlink;
 import org.nftoffload.linux.netlink.NetlinkSocket;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.function.Consumer;
 
 /**
@@ -16,6 +17,7 @@ import java.util.function.Consumer;
  */
 public final class ConntrackEvents implements AutoCloseable {
     private final NetlinkSocket socket;
+    private final CtnetlinkDecoder decoder = new CtnetlinkDecoder();
 
     /** Thrown by {@link #poll} when the kernel dropped notifications. */
     public static final class OverflowException extends Exception {
@@ -66,14 +68,27 @@ public final class ConntrackEvents implements AutoCloseable {
         if (datagram == null) {
             return 0;
         }
-        int[] count = {0};
-        Netlink.forEachMessage(datagram, msg -> {
-            if (msg.type() >> 8 == Ctnetlink.NFNL_SUBSYS_CTNETLINK) {
-                sink.accept(Ctnetlink.decode(msg, false));
-                count[0]++;
+        // walk the datagram in place: no per-message buffer views, the decoder reads the receive buffer
+        ByteBuffer buf = datagram.order() == ByteOrder.nativeOrder() ? datagram : datagram.duplicate().order(ByteOrder.nativeOrder());
+        int offset = buf.position();
+        int end = buf.limit();
+        int count = 0;
+        while (end - offset >= Netlink.NLMSG_HDRLEN) {
+            int length = buf.getInt(offset);
+            if (length < Netlink.NLMSG_HDRLEN || length > end - offset) {
+                throw new IllegalArgumentException("netlink message at offset " + offset + " has length " + length
+                        + " but " + (end - offset) + " bytes remain");
             }
-        });
-        return count[0];
+            int type = Short.toUnsignedInt(buf.getShort(offset + 4));
+            if (type >> 8 == Ctnetlink.NFNL_SUBSYS_CTNETLINK) {
+                int flags = Short.toUnsignedInt(buf.getShort(offset + 6));
+                int portId = buf.getInt(offset + 12);
+                sink.accept(decoder.decode(buf, type, flags, portId, offset + Netlink.NLMSG_HDRLEN, offset + length, false));
+                count++;
+            }
+            offset += Netlink.align(length);
+        }
+        return count;
     }
 
     /** The descriptor to poll(2) for readability. */

@@ -2,13 +2,11 @@ package org.nftoffload.linux.conntrack;
 
 import org.nftoffload.linux.Libc;
 import org.nftoffload.linux.netlink.Netlink;
-import org.nftoffload.linux.netlink.NetlinkAttributes;
 import org.nftoffload.linux.netlink.NetlinkMessage;
 import org.nftoffload.linux.netlink.NetlinkMessageBuilder;
 
 import java.net.Inet4Address;
 import java.nio.ByteBuffer;
-import java.util.Optional;
 
 /**
  * The ctnetlink wire format (linux/netfilter/nfnetlink_conntrack.h): decoding of conntrack messages
@@ -36,7 +34,6 @@ public final class Ctnetlink {
     static final int CTA_PROTOINFO_TCP_STATE = 1, CTA_PROTOINFO_TCP_MAX = 1;
     static final int CTA_COUNTERS_PACKETS = 1, CTA_COUNTERS_BYTES = 2, CTA_COUNTERS_PACKETS32 = 3,
             CTA_COUNTERS_BYTES32 = 4, CTA_COUNTERS_MAX = 4;
-    private static final int NFGENMSG_LEN = 4;
 
     private Ctnetlink() {
     }
@@ -50,92 +47,17 @@ public final class Ctnetlink {
      * Decodes a conntrack message (event or dump reply). NEW messages that carry
      * {@code NLM_F_CREATE} are {@link ConntrackEvent.Type#NEW} events, other NEW messages are UPDATEs
      * (or {@link ConntrackEvent.Type#DUMP} when {@code dump} is true); DELETE messages are DESTROYs.
+     * Readers of many messages keep one {@link CtnetlinkDecoder} instead.
      *
      * @throws IllegalArgumentException when the message is not a conntrack message or is malformed
      */
     public static ConntrackEvent decode(NetlinkMessage msg, boolean dump) {
-        if (msg.type() >> 8 != NFNL_SUBSYS_CTNETLINK) {
-            throw new IllegalArgumentException("not a ctnetlink message: type 0x" + Integer.toHexString(msg.type()));
-        }
-        ConntrackEvent.Type type = switch (msg.type() & 0xff) {
-            case IPCTNL_MSG_CT_NEW -> dump ? ConntrackEvent.Type.DUMP
-                    : (msg.flags() & Netlink.NLM_F_CREATE) != 0 ? ConntrackEvent.Type.NEW : ConntrackEvent.Type.UPDATE;
-            case IPCTNL_MSG_CT_DELETE -> ConntrackEvent.Type.DESTROY;
-            default -> throw new IllegalArgumentException("unexpected ctnetlink message kind " + (msg.type() & 0xff));
-        };
-        return new ConntrackEvent(type, decodeEntry(msg.payload()), msg.portId());
+        return new CtnetlinkDecoder().decode(msg, dump);
     }
 
     /** Decodes the entry of a conntrack message payload (nfgenmsg + attributes). */
     public static ConntrackEntry decodeEntry(ByteBuffer payload) {
-        if (payload.limit() < NFGENMSG_LEN) {
-            throw new IllegalArgumentException("ctnetlink payload shorter than nfgenmsg: " + payload.limit() + " bytes");
-        }
-        NetlinkAttributes a = NetlinkAttributes.parse(payload, NFGENMSG_LEN, CTA_MAX);
-        if (!a.has(CTA_TUPLE_ORIG) || !a.has(CTA_TUPLE_REPLY)) {
-            throw new IllegalArgumentException("conntrack message without both tuples");
-        }
-        ConntrackTuple original = tuple(a.nested(CTA_TUPLE_ORIG, CTA_TUPLE_MAX));
-        ConntrackTuple reply = tuple(a.nested(CTA_TUPLE_REPLY, CTA_TUPLE_MAX));
-        Optional<TcpState> tcp = Optional.empty();
-        if (a.has(CTA_PROTOINFO)) {
-            NetlinkAttributes pi = a.nested(CTA_PROTOINFO, CTA_PROTOINFO_MAX);
-            if (pi.has(CTA_PROTOINFO_TCP)) {
-                NetlinkAttributes t = pi.nested(CTA_PROTOINFO_TCP, CTA_PROTOINFO_TCP_MAX);
-                if (t.has(CTA_PROTOINFO_TCP_STATE)) {
-                    tcp = Optional.of(TcpState.of(t.u8(CTA_PROTOINFO_TCP_STATE)));
-                }
-            }
-        }
-        return new ConntrackEntry(
-                a.has(CTA_ID) ? Integer.toUnsignedLong(a.be32(CTA_ID)) : 0,
-                original, reply,
-                a.has(CTA_STATUS) ? a.be32(CTA_STATUS) : 0,
-                a.has(CTA_MARK) ? a.be32(CTA_MARK) : 0,
-                a.has(CTA_LABELS) ? a.bytes(CTA_LABELS) : new byte[0],
-                a.has(CTA_ZONE) ? a.be16(CTA_ZONE) : 0,
-                a.has(CTA_TIMEOUT) ? Integer.toUnsignedLong(a.be32(CTA_TIMEOUT)) : -1,
-                tcp,
-                counters(a, CTA_COUNTERS_ORIG),
-                counters(a, CTA_COUNTERS_REPLY));
-    }
-
-    private static ConntrackEntry.Counters counters(NetlinkAttributes a, int type) {
-        if (!a.has(type)) {
-            return ConntrackEntry.Counters.ZERO;
-        }
-        NetlinkAttributes c = a.nested(type, CTA_COUNTERS_MAX);
-        long packets = c.has(CTA_COUNTERS_PACKETS) ? c.be64(CTA_COUNTERS_PACKETS)
-                : c.has(CTA_COUNTERS_PACKETS32) ? Integer.toUnsignedLong(c.be32(CTA_COUNTERS_PACKETS32)) : 0;
-        long bytes = c.has(CTA_COUNTERS_BYTES) ? c.be64(CTA_COUNTERS_BYTES)
-                : c.has(CTA_COUNTERS_BYTES32) ? Integer.toUnsignedLong(c.be32(CTA_COUNTERS_BYTES32)) : 0;
-        return new ConntrackEntry.Counters(packets, bytes);
-    }
-
-    private static ConntrackTuple tuple(NetlinkAttributes t) {
-        if (!t.has(CTA_TUPLE_IP) || !t.has(CTA_TUPLE_PROTO)) {
-            throw new IllegalArgumentException("conntrack tuple without IP or protocol part");
-        }
-        NetlinkAttributes ip = t.nested(CTA_TUPLE_IP, CTA_IP_MAX);
-        NetlinkAttributes proto = t.nested(CTA_TUPLE_PROTO, CTA_PROTO_MAX);
-        boolean v4 = ip.has(CTA_IP_V4_SRC);
-        int protocol = proto.u8(CTA_PROTO_NUM);
-        int sport = 0;
-        int dport = 0;
-        if (proto.has(CTA_PROTO_SRC_PORT)) {
-            sport = proto.be16(CTA_PROTO_SRC_PORT);
-            dport = proto.be16(CTA_PROTO_DST_PORT);
-        } else if (proto.has(CTA_PROTO_ICMP_ID)) {
-            sport = proto.be16(CTA_PROTO_ICMP_ID);
-            dport = proto.u8(CTA_PROTO_ICMP_TYPE) << 8 | proto.u8(CTA_PROTO_ICMP_CODE);
-        } else if (proto.has(CTA_PROTO_ICMPV6_ID)) {
-            sport = proto.be16(CTA_PROTO_ICMPV6_ID);
-            dport = proto.u8(CTA_PROTO_ICMPV6_TYPE) << 8 | proto.u8(CTA_PROTO_ICMPV6_CODE);
-        }
-        return new ConntrackTuple(
-                ip.address(v4 ? CTA_IP_V4_SRC : CTA_IP_V6_SRC),
-                ip.address(v4 ? CTA_IP_V4_DST : CTA_IP_V6_DST),
-                protocol, sport, dport);
+        return new CtnetlinkDecoder().decodeEntry(payload, 0, payload.limit());
     }
 
     private static NetlinkMessageBuilder start(int msg, int flags, int family) {

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The routing view of one network namespace through rtnetlink: links, neighbours and route lookups,
@@ -32,6 +33,7 @@ public final class Routing implements AutoCloseable {
     private final Map<Integer, Link> links = new ConcurrentHashMap<>();
     private final Map<NeighbourKey, Neighbour> neighbours = new ConcurrentHashMap<>();
     private final Map<InetAddress, Route> routes = new ConcurrentHashMap<>();
+    private final AtomicLong generation = new AtomicLong();
 
     private Routing(NetlinkSocket requests, NetlinkSocket notifications) {
         this.requests = requests;
@@ -79,6 +81,16 @@ public final class Routing implements AutoCloseable {
         neighbours.keySet().retainAll(freshNeighbours.keySet());
         neighbours.putAll(freshNeighbours);
         routes.clear();
+        generation.incrementAndGet();
+    }
+
+    /**
+     * A number that changes whenever a route, link or neighbour answer may have changed (a notification
+     * applied or a reload), so callers may cache what they derived from lookups and drop it when it moves.
+     * A neighbour notification that only refreshes an entry's state, with the same address, leaves it alone.
+     */
+    public long generation() {
+        return generation.get();
     }
 
     /** The link with index {@code index}, if it exists. */
@@ -185,24 +197,32 @@ public final class Routing implements AutoCloseable {
                 Link l = RtnetlinkCodec.decodeLink(m);
                 links.put(l.index(), l);
                 routes.clear();
+                generation.incrementAndGet();
             }
             case RtnetlinkCodec.RTM_DELLINK -> {
                 Link l = RtnetlinkCodec.decodeLink(m);
                 links.remove(l.index());
                 neighbours.keySet().removeIf(k -> k.ifindex() == l.index());
                 routes.clear();
+                generation.incrementAndGet();
             }
             case RtnetlinkCodec.RTM_NEWNEIGH -> RtnetlinkCodec.decodeNeighbour(m).ifPresent(n -> {
                 NeighbourKey key = new NeighbourKey(n.ifindex(), n.address());
-                if (n.usable()) {
-                    neighbours.put(key, n);
-                } else {
-                    neighbours.remove(key);
+                Neighbour before = n.usable() ? neighbours.put(key, n) : neighbours.remove(key);
+                // reachable -> stale -> reachable with the same MAC changes no answer
+                if (n.usable() ? before == null || !before.mac().equals(n.mac()) : before != null) {
+                    generation.incrementAndGet();
                 }
             });
-            case RtnetlinkCodec.RTM_DELNEIGH -> RtnetlinkCodec.decodeNeighbourAddress(m)
-                    .ifPresent(a -> neighbours.remove(new NeighbourKey(m.payload().getInt(4), a)));
-            case RtnetlinkCodec.RTM_NEWROUTE, RtnetlinkCodec.RTM_DELROUTE -> routes.clear();
+            case RtnetlinkCodec.RTM_DELNEIGH -> RtnetlinkCodec.decodeNeighbourAddress(m).ifPresent(a -> {
+                if (neighbours.remove(new NeighbourKey(m.payload().getInt(4), a)) != null) {
+                    generation.incrementAndGet();
+                }
+            });
+            case RtnetlinkCodec.RTM_NEWROUTE, RtnetlinkCodec.RTM_DELROUTE -> {
+                routes.clear();
+                generation.incrementAndGet();
+            }
             default -> {
                 // other rtnetlink messages are not subscribed to; ignore stragglers
             }

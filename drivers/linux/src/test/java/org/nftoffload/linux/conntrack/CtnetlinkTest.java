@@ -124,6 +124,67 @@ class CtnetlinkTest {
     }
 
     @Test
+    void oneDecoderReadsConsecutiveMessagesInPlaceAndSharesAddresses() {
+        // two messages back to back in one buffer, as in a datagram; the decoder reads them by offset
+        NetlinkMessageBuilder f = new NetlinkMessageBuilder(Ctnetlink.messageType(Ctnetlink.IPCTNL_MSG_CT_NEW), 0)
+                .putU8(Libc.AF_INET).putU8(0).putBe16(0);
+        Ctnetlink.encodeTuple(f, Ctnetlink.CTA_TUPLE_ORIG, ORIG);
+        Ctnetlink.encodeTuple(f, Ctnetlink.CTA_TUPLE_REPLY, REPLY);
+        f.attrBe32(Ctnetlink.CTA_TIMEOUT, 60);
+        ByteBuffer first = f.build(1);
+        ConntrackTuple icmp = tuple("10.0.1.2", "10.0.2.2", ConntrackTuple.ICMP, 77, 8 << 8);
+        NetlinkMessageBuilder b = new NetlinkMessageBuilder(Ctnetlink.messageType(Ctnetlink.IPCTNL_MSG_CT_DELETE), 0)
+                .putU8(Libc.AF_INET).putU8(0).putBe16(0);
+        Ctnetlink.encodeTuple(b, Ctnetlink.CTA_TUPLE_ORIG, icmp);
+        Ctnetlink.encodeTuple(b, Ctnetlink.CTA_TUPLE_REPLY, icmp.reversed());
+        ByteBuffer second = b.build(2);
+        ByteBuffer both = ByteBuffer.allocate(first.remaining() + second.remaining()).order(java.nio.ByteOrder.nativeOrder());
+        both.put(first).put(second).flip();
+        int secondAt = both.getInt(0);
+
+        CtnetlinkDecoder decoder = new CtnetlinkDecoder();
+        ConntrackEvent a = decoder.decode(both, both.getShort(4), both.getShort(6), 0, 16, secondAt, false);
+        ConntrackEvent d = decoder.decode(both, both.getShort(secondAt + 4), 0, 9, secondAt + 16, both.limit(), false);
+        assertEquals(ConntrackEvent.Type.UPDATE, a.type());
+        assertEquals(ORIG, a.entry().original());
+        assertEquals(60, a.entry().timeoutSeconds());
+        assertEquals(ConntrackEvent.Type.DESTROY, d.type());
+        assertEquals(9, d.portId());
+        assertEquals(icmp, d.entry().original());
+        assertEquals(icmp.reversed(), d.entry().reply());
+        assertEquals(Optional.empty(), d.entry().tcpState());
+        // the same bytes give the same address object (cheap equality in the agent's maps) ...
+        assertTrue(a.entry().original().source() == d.entry().original().source());
+        assertTrue(d.entry().original().destination() == d.entry().reply().source());
+        // ... and the same result as a fresh decoder
+        assertEquals(a, Ctnetlink.decode(new NetlinkMessage(a.type() == ConntrackEvent.Type.UPDATE
+                ? Ctnetlink.messageType(Ctnetlink.IPCTNL_MSG_CT_NEW) : 0, 0, 0, 0,
+                both.slice(16, secondAt - 16).order(java.nio.ByteOrder.nativeOrder())), false));
+    }
+
+    @Test
+    void ipv6TuplesAndTruncatedNestedAttributes() {
+        ConntrackTuple v6 = tuple("2001:db8::1", "2001:db8:1::2", ConntrackTuple.UDP, 5353, 53);
+        NetlinkMessageBuilder b = new NetlinkMessageBuilder(Ctnetlink.messageType(Ctnetlink.IPCTNL_MSG_CT_NEW),
+                Netlink.NLM_F_CREATE).putU8(Libc.AF_INET6).putU8(0).putBe16(0);
+        Ctnetlink.encodeTuple(b, Ctnetlink.CTA_TUPLE_ORIG, v6);
+        Ctnetlink.encodeTuple(b, Ctnetlink.CTA_TUPLE_REPLY, v6.reversed());
+        ByteBuffer wire = b.build(3);
+        CtnetlinkDecoder decoder = new CtnetlinkDecoder();
+        ConntrackEvent e = decoder.decode(wire, wire.getShort(4), wire.getShort(6), 0, 16, wire.limit(), false);
+        assertEquals(ConntrackEvent.Type.NEW, e.type());
+        assertEquals(v6, e.entry().original());
+        assertEquals(v6.reversed(), e.entry().reply());
+        assertTrue(e.entry().original().source() == e.entry().reply().destination());
+        // a nested attribute whose length runs past its parent is refused, not read beyond it
+        ByteBuffer bad = ByteBuffer.allocate(wire.limit()).order(java.nio.ByteOrder.nativeOrder()).put(wire.duplicate());
+        bad.putShort(16 + 4 + 4, (short) 200); // CTA_TUPLE_IP inside CTA_TUPLE_ORIG claims 200 bytes
+        IllegalArgumentException x = assertThrows(IllegalArgumentException.class,
+                () -> decoder.decode(bad, bad.getShort(4), 0, 0, 16, bad.limit(), false));
+        assertTrue(x.getMessage().contains("bytes remain"), x.getMessage());
+    }
+
+    @Test
     void timeoutUpdateIsANewWithoutCreateCarryingTheOriginalTuple() {
         ByteBuffer req = Ctnetlink.timeoutUpdateRequest(42, ORIG, 7, 120);
         List<NetlinkMessage> msgs = new ArrayList<>();

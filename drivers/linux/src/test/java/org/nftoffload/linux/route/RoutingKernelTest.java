@@ -53,17 +53,21 @@ class RoutingKernelTest {
 
                 InetAddress neighbour = InetAddress.getByName("10.9.0.5");
                 assertEquals(Optional.empty(), routing.neighbour(va.index(), neighbour));
+                long before = routing.generation();
                 a.exec(null, "ip", "neigh", "add", "10.9.0.5", "lladdr", "02:00:00:00:00:05", "dev", "va");
                 awaitNotifications(routing, () -> routing.neighbour(va.index(), neighbour).isPresent());
                 assertEquals(Optional.of(MacAddress.parse("02:00:00:00:00:05")), routing.neighbour(va.index(), neighbour));
+                assertTrue(routing.generation() > before, "a new neighbour moves the generation (derived answers are stale)");
 
                 a.exec(null, "ip", "route", "add", "10.98.0.0/16", "via", "10.9.0.5");
                 awaitNotifications(routing, () -> routing.route(InetAddress.getByName("10.98.1.1")).gateway().isPresent());
                 assertEquals(Optional.of(neighbour), routing.route(InetAddress.getByName("10.98.1.1")).gateway());
                 // a changed route replaces the cached answer
+                long beforeReplace = routing.generation();
                 a.exec(null, "ip", "route", "replace", "10.98.0.0/16", "via", "10.9.0.2");
                 awaitNotifications(routing, () -> routing.route(InetAddress.getByName("10.98.1.1")).gateway()
                         .equals(Optional.of(InetAddress.getByName("10.9.0.2"))));
+                assertTrue(routing.generation() > beforeReplace, "a route change moves the generation");
 
                 a.exec(null, "ip", "neigh", "del", "10.9.0.5", "dev", "va");
                 awaitNotifications(routing, () -> routing.neighbour(va.index(), neighbour).isEmpty());
