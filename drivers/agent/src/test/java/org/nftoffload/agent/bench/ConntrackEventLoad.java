@@ -6,6 +6,8 @@ import org.nftoffload.agent.RouterLab;
 import org.nftoffload.agent.config.AgentConfig;
 import org.nftoffload.agent.v1.AgentMessage;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -74,10 +76,12 @@ public final class ConntrackEventLoad {
                     long sent = System.nanoTime();
                     Thread.sleep(200); // let the last events reach the socket
                     long t0 = System.nanoTime();
+                    long[] cpu0 = cpu();
                     agent.kernel().resume();
                     waitFor(() -> controller.adds() - base >= flows
                             || settled(agent, controller, resyncs0), 120_000, "FlowAdds at the controller");
                     long added = System.nanoTime();
+                    long[] cpuNew = since(cpu0);
                     long handledNew = agent.kernel().eventsHandled() - handled0;
 
                     long base2 = controller.deletes();
@@ -90,6 +94,7 @@ public final class ConntrackEventLoad {
                     long flushed = System.nanoTime();
                     Thread.sleep(200);
                     long t1 = System.nanoTime();
+                    long[] cpu1 = cpu();
                     agent.kernel().resume();
                     waitFor(() -> controller.deletes() - base2 >= flows
                             || settled(agent, controller, resyncs1) && agent.tracker().size() == 0,
@@ -98,6 +103,7 @@ public final class ConntrackEventLoad {
                                     + (agent.kernel().eventsHandled() - handled1) + ", tracked " + agent.tracker().size()
                                     + ", overflows " + agent.kernel().overflows() + ", outbox " + agent.outbox().size());
                     long deleted = System.nanoTime();
+                    long[] cpuDestroy = since(cpu1);
                     long handledDestroy = agent.kernel().eventsHandled() - handled1;
                     long overflows = agent.kernel().overflows() + agent.outbox().overflows() - overflows0;
                     System.out.printf(Locale.ROOT,
@@ -106,6 +112,13 @@ public final class ConntrackEventLoad {
                                     + "drained at %,.0f events/s (FlowDeletes at the controller); overflows %d%n",
                             round, flows, flows / secs(g0, sent), handledNew, handledNew / secs(t0, added),
                             (flushed - f0) / 1e6, handledDestroy, handledDestroy / secs(t1, deleted), overflows);
+                    // CPU time per event says what the agent costs even when other work shares the cores
+                    System.out.printf(Locale.ROOT,
+                            "round %d: CPU per event: NEW %.2f µs (kernel-event thread %.2f µs), DESTROY %.2f µs (%.2f µs); "
+                                    + "load average %.2f%n",
+                            round, cpuNew[0] / 1e3 / handledNew, cpuNew[1] / 1e3 / handledNew,
+                            cpuDestroy[0] / 1e3 / handledDestroy, cpuDestroy[1] / 1e3 / handledDestroy,
+                            ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
                 }
                 h1.close();
             }
@@ -115,6 +128,28 @@ public final class ConntrackEventLoad {
     /** After an overflow the agent answers with a Resync: done when one arrived and nothing is queued. */
     private static boolean settled(Agent agent, FakeController controller, long resyncsBefore) {
         return controller.count(AgentMessage.KindCase.RESYNC) > resyncsBefore && agent.outbox().size() == 0;
+    }
+
+    /**
+     * CPU nanoseconds used so far by the whole JVM (agent, gRPC and the controller double alike) and by
+     * the agent's kernel-event thread alone.
+     */
+    private static long[] cpu() {
+        long process = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+        long thread = 0;
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("agent-kernel-events")) {
+                thread = threads.getThreadCpuTime(t.threadId());
+            }
+        }
+        return new long[] {process, thread};
+    }
+
+    private static long[] since(long[] before) {
+        long[] now = cpu();
+        return new long[] {now[0] - before[0], now[1] - before[1]};
     }
 
     private static double secs(long from, long to) {
