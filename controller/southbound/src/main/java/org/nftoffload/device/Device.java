@@ -45,8 +45,8 @@ public final class Device implements AutoCloseable {
   private final long cookie;
   private final List<Consumer<ReconcileReport>> reconcileListeners = new CopyOnWriteArrayList<>();
 
-  // Guarded by this. Desired state and mirror in one map, each entry as its canonical wire bytes (see Slot).
-  private final Map<Slot, Slot> state = new HashMap<>();
+  // Guarded by this. Desired state and mirror in one table, each entry as its canonical wire bytes.
+  private final EntryTable state = new EntryTable();
   private CompletableFuture<?> lane = CompletableFuture.completedFuture(null);
   private Scheduler.Task periodic;
   private boolean closed;
@@ -70,7 +70,7 @@ public final class Device implements AutoCloseable {
       seeded.add(client.canonicalBytes(e));
     }
     for (byte[] b : seeded) {
-      setDesired(new Slot(b), b);
+      state.setDesired(new EntryTable.Key(b), b);
     }
   }
 
@@ -156,22 +156,20 @@ public final class Device implements AutoCloseable {
 
   /** How many entries the controller wants on the device. */
   public synchronized int desiredCount() {
-    int n = 0;
-    for (Slot s : state.keySet()) {
-      n += s.desired != null ? 1 : 0;
-    }
-    return n;
+    int[] n = {0};
+    state.forEach((d, m) -> n[0] += d != null ? 1 : 0);
+    return n[0];
   }
 
   private Map<EntryKey, PiTableEntry> decoded(boolean wanted) {
     Map<EntryKey, PiTableEntry> out = new HashMap<>();
-    for (Slot s : state.keySet()) {
-      byte[] b = wanted ? s.desired : s.mirror;
+    state.forEach((d, m) -> {
+      byte[] b = wanted ? d : m;
       if (b != null) {
         PiTableEntry e = decode(b);
         out.put(EntryKey.of(e), e);
       }
-    }
+    });
     return Map.copyOf(out);
   }
 
@@ -193,14 +191,14 @@ public final class Device implements AutoCloseable {
    */
   public CompletableFuture<WriteResult> apply(List<TableUpdate> updates) {
     List<TableUpdate> valid = new ArrayList<>(updates.size());
-    List<Slot> keys = new ArrayList<>(updates.size());
+    List<EntryTable.Key> keys = new ArrayList<>(updates.size());
     UpdateResult[] results = new UpdateResult[updates.size()];
     int[] positions = new int[updates.size()];
     for (int i = 0; i < updates.size(); i++) {
       TableUpdate u = updates.get(i);
       try {
         // The caller's entry is written as is: the client's encoder sends the same canonical bytes.
-        keys.add(new Slot(client.canonicalBytes(u.entry())));
+        keys.add(new EntryTable.Key(client.canonicalBytes(u.entry())));
         positions[valid.size()] = i;
         valid.add(u);
       } catch (CodecException e) {
@@ -208,13 +206,12 @@ public final class Device implements AutoCloseable {
       }
     }
     return enqueue(() -> {
-      Map<Slot, byte[]> previous = new HashMap<>();
+      Map<EntryTable.Key, byte[]> previous = new HashMap<>();
       synchronized (this) {
         for (int j = 0; j < valid.size(); j++) {
-          Slot k = keys.get(j);
-          Slot had = state.get(k);
-          previous.putIfAbsent(k, had == null ? null : had.desired);
-          setDesired(k, valid.get(j).type() == UpdateType.DELETE ? null : k.desired);
+          EntryTable.Key k = keys.get(j);
+          previous.putIfAbsent(k, state.desired(k));
+          state.setDesired(k, valid.get(j).type() == UpdateType.DELETE ? null : k.bytes);
         }
       }
       if (!client.mastership().isPrimary()) {
@@ -235,11 +232,11 @@ public final class Device implements AutoCloseable {
         synchronized (this) {
           for (int j = 0; j < valid.size(); j++) {
             UpdateResult r = written.get(j);
-            Slot k = keys.get(j);
+            EntryTable.Key k = keys.get(j);
             if (r.ok()) {
-              setMirror(k, valid.get(j).type() == UpdateType.DELETE ? null : k.desired);
+              state.setMirror(k, valid.get(j).type() == UpdateType.DELETE ? null : k.bytes);
             } else if (refused(r.code())) {
-              setDesired(k, previous.get(k));
+              state.setDesired(k, previous.get(k));
             }
             int i = positions[j];
             results[i] = new UpdateResult(updates.get(i), r.code(), r.message());
@@ -255,9 +252,9 @@ public final class Device implements AutoCloseable {
    * be applied by the device in any order, so the list is cut where a key repeats and the pieces go one after
    * another. Lists without repeats (the usual case) are one write.
    */
-  private CompletableFuture<List<UpdateResult>> writeInOrder(List<TableUpdate> updates, List<Slot> keys) {
+  private CompletableFuture<List<UpdateResult>> writeInOrder(List<TableUpdate> updates, List<EntryTable.Key> keys) {
     List<List<TableUpdate>> pieces = new ArrayList<>();
-    java.util.Set<Slot> seen = new java.util.HashSet<>();
+    java.util.Set<EntryTable.Key> seen = new java.util.HashSet<>();
     int from = 0;
     for (int i = 0; i < updates.size(); i++) {
       if (!seen.add(keys.get(i))) {
@@ -279,60 +276,6 @@ public final class Device implements AutoCloseable {
       }));
     }
     return all;
-  }
-
-  /** Sets (or with null, drops) the desired entry under {@code key}'s key. Caller holds the lock. */
-  private void setDesired(Slot key, byte[] entry) {
-    Slot s = state.get(key);
-    if (entry == null) {
-      if (s != null) {
-        if (s.mirror == null) {
-          state.remove(s);
-        } else {
-          s.desired = null;
-        }
-      }
-      return;
-    }
-    if (s == null) {
-      s = new Slot(entry);
-      s.desired = entry;
-      state.put(s, s);
-      return;
-    }
-    s.desired = s.mirror != null && java.util.Arrays.equals(s.mirror, entry) ? s.mirror : entry;
-  }
-
-  /** Sets (or with null, drops) the mirrored entry under {@code key}'s key. Caller holds the lock. */
-  private void setMirror(Slot key, byte[] entry) {
-    Slot s = state.get(key);
-    if (entry == null) {
-      if (s != null) {
-        if (s.desired == null) {
-          state.remove(s);
-        } else {
-          s.mirror = null;
-        }
-      }
-      return;
-    }
-    if (s == null) {
-      s = new Slot(entry);
-      s.desired = null;
-      s.mirror = entry;
-      state.put(s, s);
-      return;
-    }
-    // usually the same entry as desired: share its bytes
-    s.mirror = s.desired != null && java.util.Arrays.equals(s.desired, entry) ? s.desired : entry;
-  }
-
-  /** Drops the whole mirror (a new pipeline, or before a reconciliation's read-back). Caller holds the lock. */
-  private void clearMirror() {
-    state.values().removeIf(s -> s.desired == null);
-    for (Slot s : state.keySet()) {
-      s.mirror = null;
-    }
   }
 
   /** The device said this update can never succeed as is: it is taken out of the desired state. */
@@ -378,7 +321,7 @@ public final class Device implements AutoCloseable {
           current.isPresent() ? "cookie " + Long.toHexString(current.getAsLong()) : "none");
       return client.setPipelineConfig(driver.deviceConfig(), cookie).thenRun(() -> {
         synchronized (this) {
-          clearMirror(); // a new pipeline starts with empty tables
+          state.clearMirror(); // a new pipeline starts with empty tables
           pipelineLoaded = true;
         }
       });
@@ -390,16 +333,16 @@ public final class Device implements AutoCloseable {
       return CompletableFuture.completedFuture(ReconcileReport.skipped(spec.name(),
           "not primary (" + client.mastership().state() + ")"));
     }
-    Map<Slot, PiTableEntry> actual = new HashMap<>(); // keys hold the canonical bytes of what was read
-    Map<Slot, byte[]> readBack = new HashMap<>();
+    Map<EntryTable.Key, PiTableEntry> actual = new HashMap<>(); // keys hold the canonical bytes of what was read
+    Map<EntryTable.Key, byte[]> readBack = new HashMap<>();
     CompletableFuture<Void> reads = CompletableFuture.completedFuture(null);
     for (FlowtableP4.Table t : FlowtableP4.TABLES) {
       reads = reads.thenCompose(v -> client.readTableEntries(t.id()).thenAccept(es -> {
         for (PiTableEntry e : es) {
           try {
-            Slot k = new Slot(client.canonicalBytes(e)); // counters are not part of the bytes
+            EntryTable.Key k = new EntryTable.Key(client.canonicalBytes(e)); // counters are not part of the bytes
             actual.put(k, e);
-            readBack.put(k, k.desired);
+            readBack.put(k, k.bytes);
           } catch (CodecException x) {
             throw new java.util.concurrent.CompletionException(new CodecException("device '" + spec.name()
                 + "': entry read back does not encode: " + x.getMessage()));
@@ -409,36 +352,38 @@ public final class Device implements AutoCloseable {
     }
     return reads.thenCompose(v -> {
       List<TableUpdate> diff = new ArrayList<>();
-      List<Slot> diffKeys = new ArrayList<>();
+      List<EntryTable.Key> diffKeys = new ArrayList<>();
       List<byte[]> diffBytes = new ArrayList<>(); // what an insert or modify writes; null for a delete
       int ins = 0;
       int mod = 0;
       int del = 0;
       synchronized (this) {
-        for (Slot s : state.keySet()) {
-          if (s.desired == null) {
-            continue;
+        List<byte[]> wanted = new ArrayList<>(state.size());
+        state.forEach((d, m) -> {
+          if (d != null) {
+            wanted.add(d);
           }
-          Slot key = new Slot(s.desired);
+        });
+        for (byte[] d : wanted) {
+          EntryTable.Key key = new EntryTable.Key(d);
           PiTableEntry found = actual.get(key);
           if (found == null) {
-            diff.add(TableUpdate.insert(decode(s.desired)));
+            diff.add(TableUpdate.insert(decode(d)));
             diffKeys.add(key);
-            diffBytes.add(s.desired);
+            diffBytes.add(d);
             ins++;
-          } else if (!java.util.Arrays.equals(s.desired, readBack.get(key))) {
-            PiTableEntry want = decode(s.desired);
+          } else if (!java.util.Arrays.equals(d, readBack.get(key))) {
+            PiTableEntry want = decode(d);
             if (!sameBehaviour(want, found)) {
               diff.add(TableUpdate.modify(want));
               diffKeys.add(key);
-              diffBytes.add(s.desired);
+              diffBytes.add(d);
               mod++;
             }
           }
         }
         for (var e : actual.entrySet()) {
-          Slot s = state.get(e.getKey());
-          if (s == null || s.desired == null) {
+          if (state.desired(e.getKey()) == null) {
             diff.add(TableUpdate.delete(e.getValue()));
             diffKeys.add(e.getKey());
             diffBytes.add(null);
@@ -446,8 +391,8 @@ public final class Device implements AutoCloseable {
           }
         }
         // The mirror becomes what the device holds; the writes below then bring it to the desired state.
-        clearMirror();
-        readBack.forEach(this::setMirror);
+        state.clearMirror();
+        readBack.forEach(state::setMirror);
       }
       if (diff.isEmpty()) {
         return CompletableFuture.completedFuture(new ReconcileReport(spec.name(), 0, 0, 0, List.of(), ""));
@@ -461,7 +406,7 @@ public final class Device implements AutoCloseable {
           List<UpdateResult> rs = r.results();
           for (int j = 0; j < rs.size() && j < diffKeys.size(); j++) {
             if (rs.get(j).ok()) {
-              setMirror(diffKeys.get(j), diffBytes.get(j));
+              state.setMirror(diffKeys.get(j), diffBytes.get(j));
             }
           }
         }
@@ -501,62 +446,6 @@ public final class Device implements AutoCloseable {
       }
       schedulePeriodic();
     }));
-  }
-
-  /**
-   * One key's entry in the desired state and in the mirror, each as canonical {@code TableEntry} wire bytes (about
-   * 120 bytes for a flow entry instead of a PI object graph of several KiB). The key (table id, match fields,
-   * priority) is read from the bytes: their key prefix and priority are the same in both, so the slot's identity
-   * does not change when either is replaced; at least one is set while the slot is in the map. When the mirror
-   * equals the desired entry (the steady state) both fields hold the same array. A slot made from bytes alone (desired
-   * set, not in the map) is a lookup key.
-   */
-  private static final class Slot {
-    private final int keyLength;
-    private final int priority;
-    private final int hash;
-    byte[] desired;
-    byte[] mirror;
-
-    Slot(byte[] entry) {
-      this.keyLength = EntryWire.keyLength(entry);
-      this.priority = EntryWire.priority(entry);
-      this.hash = keyHash(entry, keyLength, priority);
-      this.desired = entry;
-    }
-
-    private byte[] keyBytes() {
-      return desired != null ? desired : mirror;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Slot s && s.hash == hash && s.priority == priority
-          && java.util.Arrays.equals(keyBytes(), 0, keyLength, s.keyBytes(), 0, s.keyLength);
-    }
-
-    @Override
-    public int hashCode() {
-      return hash;
-    }
-  }
-
-  /**
-   * FNV-1a over the key bytes with the priority, then MurmurHash3's finaliser: flow keys from consecutive hosts and
-   * ports spread over all buckets (a test checks that distinct keys get distinct hashes in bulk).
-   */
-  static int keyHash(byte[] entry, int keyLength, int priority) {
-    long h = 0xcbf29ce484222325L;
-    for (int i = 0; i < keyLength; i++) {
-      h = (h ^ (entry[i] & 0xff)) * 0x100000001b3L;
-    }
-    h = (h ^ priority) * 0x100000001b3L;
-    int x = (int) (h ^ (h >>> 32));
-    x ^= x >>> 16;
-    x *= 0x85ebca6b;
-    x ^= x >>> 13;
-    x *= 0xc2b2ae35;
-    return x ^ (x >>> 16);
   }
 
   @Override
