@@ -39,8 +39,9 @@ import org.onosproject.net.pi.runtime.PiTernaryFieldMatch;
  * Computes the offload {@link Plan} of a ruleset. The forward-hook base chains of the ip, ip6 and inet tables are
  * flattened in hook order (jumps and gotos inlined under the conditions of the rule that transfers, verdict maps
  * expanded element by element) into a first-match list; each flattened rule whose conditions fit the ACL key and
- * whose action the ACL has becomes entries, priorities counting down so that the first nft match is the highest
- * P4Runtime priority. A rule the switch cannot decide is a barrier: later drop-like entries that could match the
+ * whose action the ACL has becomes entries, in strictly decreasing priorities so that the first nft match is the
+ * highest P4Runtime priority (spaced out, and kept from the plan in force: {@code PriorityLayout}). A rule the
+ * switch cannot decide is a barrier: later drop-like entries that could match the
  * same packets stay in the kernel too, so that the switch never decides a packet the kernel would have decided
  * differently. Permit entries never need that: permitted packets still meet the flow tables and the kernel.
  * Pure and deterministic.
@@ -85,8 +86,21 @@ public final class Planner {
     String firstKernel;
   }
 
-  /** The plan of a ruleset. */
+  /** One flattened rule's ACL entries before their priority is chosen: they all get the same one. */
+  private record Pending(List<PiMatchKey> keys, PiAction action, RuleRef ref, Optional<AclEntry.MeterSpec> meter) {}
+
+  /** The plan of a ruleset on an empty switch: priorities spread out with {@link PlannerOptions#priorityGap()}. */
   public Plan plan(Ruleset rs) {
+    return plan(rs, new Plan(List.of(), List.of(), List.of(), List.of()));
+  }
+
+  /**
+   * The plan of a ruleset that replaces {@code inForce} (the plan the switch holds): entries that stay (same match,
+   * same relative order) keep their priority, new ones go into the gaps between their neighbours, so that a rule
+   * inserted, removed or changed anywhere in a chain costs the writes of that rule's entries only, as long as its gap
+   * has room; where it has none, a window of neighbours is renumbered.
+   */
+  public Plan plan(Ruleset rs, Plan inForce) {
     // keyed by identity: one RuleRef per rule, and hashing a RuleRef (its text, its position) was a tenth of the time
     Map<RuleRef, Agg> aggs = new java.util.IdentityHashMap<>();
     List<RuleRef> order = new ArrayList<>();
@@ -125,15 +139,13 @@ public final class Planner {
 
     List<AclEntry> acl = new ArrayList<>();
     List<OffloadPolicy> policies = new ArrayList<>();
-    int priority = options.topPriority();
+    List<Pending> pending = new ArrayList<>();
     for (String local : options.localAddresses()) {
-      localPermit(local, priority).ifPresent(acl::add);
+      localPermit(local, options.topPriority()).ifPresent(acl::add);
     }
-    priority--;
     Barriers barriers = new Barriers();
     int capacityLeft = options.aclCapacity() - acl.size();
     for (Flat f : flats) {
-      int prio = Math.max(1, priority--);
       List<String> reasons = new ArrayList<>();
       AclMatch match = new AclMatch();
       boolean translatable = conditions(f, match, reasons);
@@ -281,11 +293,11 @@ public final class Planner {
         continue;
       }
       capacityLeft -= (int) n;
-      List<AclEntry> made = entries(match, action.get(), prio, f.ref(), meter);
-      acl.addAll(made);
+      List<PiMatchKey> keys = keys(match);
+      pending.add(new Pending(keys, action.get(), f.ref(), meter));
       Agg a = aggs.get(f.ref());
       a.offloaded++;
-      a.entries += made.size();
+      a.entries += keys.size();
       a.partial |= partial;
       a.reasons.addAll(notes);
       if (!f.via().isEmpty()) {
@@ -293,6 +305,8 @@ public final class Planner {
       }
       propagate(aggs, f, true, null);
     }
+
+    acl.addAll(prioritized(pending, inForce));
 
     // every rule not on the forward path
     Map<RuleRef, List<String>> why = new LinkedHashMap<>();
@@ -973,14 +987,51 @@ public final class Planner {
     return ImmutableByteSequence.copyFrom(out);
   }
 
-  private static List<AclEntry> entries(AclMatch match, PiAction action, int priority, RuleRef ref,
-      Optional<AclEntry.MeterSpec> meter) {
-    List<AclEntry> out = new ArrayList<>();
+  private static List<PiMatchKey> keys(AclMatch match) {
+    List<PiMatchKey> out = new ArrayList<>();
     for (Map<Field, Alt> e : match.expand()) {
       PiMatchKey.Builder key = PiMatchKey.builder();
       e.forEach((f, a) -> key.addFieldMatch(fieldMatch(f, a)));
-      out.add(new AclEntry(PiTableEntry.builder().forTable(FlowtableP4.Acl.TABLE.id()).withMatchKey(key.build())
+      out.add(key.build());
+    }
+    return out;
+  }
+
+  private static List<AclEntry> entries(List<PiMatchKey> keys, PiAction action, int priority, RuleRef ref,
+      Optional<AclEntry.MeterSpec> meter) {
+    List<AclEntry> out = new ArrayList<>(keys.size());
+    for (PiMatchKey k : keys) {
+      out.add(new AclEntry(PiTableEntry.builder().forTable(FlowtableP4.Acl.TABLE.id()).withMatchKey(k)
           .withAction(action).withPriority(priority).build(), ref, meter));
+    }
+    return out;
+  }
+
+  /**
+   * The entries of every pending group with its priority. A group of the plan in force is told by its priority (all
+   * entries of one flattened rule share one, and no two rules share one below the top) and compared by its match
+   * keys, in any order: the action may change in place, which is a modify.
+   */
+  private List<AclEntry> prioritized(List<Pending> pending, Plan inForce) {
+    int top = options.topPriority();
+    java.util.TreeMap<Integer, Set<PiMatchKey>> before = new java.util.TreeMap<>(Comparator.reverseOrder());
+    for (AclEntry e : inForce.acl()) {
+      int p = e.entry().priority().orElse(0);
+      if (p >= 1 && p < top) {
+        before.computeIfAbsent(p, k -> new HashSet<>()).add(e.entry().matchKey());
+      }
+    }
+    int[] beforePriorities = before.keySet().stream().mapToInt(Integer::intValue).toArray();
+    List<Set<PiMatchKey>> beforeGroups = new ArrayList<>(before.values());
+    List<Set<PiMatchKey>> groups = new ArrayList<>(pending.size());
+    for (Pending p : pending) {
+      groups.add(new HashSet<>(p.keys()));
+    }
+    int[] prio = PriorityLayout.assign(beforeGroups, beforePriorities, groups, top, options.priorityGap());
+    List<AclEntry> out = new ArrayList<>();
+    for (int i = 0; i < pending.size(); i++) {
+      Pending p = pending.get(i);
+      out.addAll(entries(p.keys(), p.action(), prio[i], p.ref(), p.meter()));
     }
     return out;
   }
@@ -1004,7 +1055,7 @@ public final class Planner {
     m.and(f, List.of(Alt.prefix(f, a, f.bits())));
     RuleRef ref = new RuleRef(v6 ? Family.IP6 : Family.IP, "(local)", "input", 0, Optional.empty(),
         (v6 ? "ip6" : "ip") + " daddr " + address + " (to this host: input hook)");
-    return entries(m, act(FlowtableP4.Acl.PERMIT), priority, ref, Optional.empty()).stream().findFirst();
+    return entries(keys(m), act(FlowtableP4.Acl.PERMIT), priority, ref, Optional.empty()).stream().findFirst();
   }
 
   private static String describe(Stmt s) {

@@ -170,6 +170,11 @@ class PlanPropertiesTest {
     Plan plan = new Planner(PORTS, PlannerOptions.defaults()).plan(NftFrontEnd.read("gen.nft", text));
     assertTrue(plan.verdicts().stream().allMatch(v -> v.verdict() == Verdict.OFFLOADED), () -> text + plan.verdicts());
 
+    assertDecidesAsNft(rules, plan, rnd, text);
+  }
+
+  /** 2000 random packets: the ACL's highest-priority match accepts or drops each as nft's first matching rule. */
+  private static void assertDecidesAsNft(List<GenRule> rules, Plan plan, SplittableRandom rnd, String text) {
     String drop = FlowtableP4.Acl.DROP.id().id();
     int decidedByARule = 0;
     for (int i = 0; i < 2000; i++) {
@@ -183,6 +188,133 @@ class PlanPropertiesTest {
           () -> p + " decided " + acl + " by the ACL, " + (nftAccepts ? "accepted" : "dropped") + " by\n" + text);
     }
     assertTrue(decidedByARule > 0, "the packets meet the rules");
+  }
+
+  /** Rule groups (entries of one priority) strictly ordered, every priority positive and below the top. */
+  private static void assertPrioritiesValid(Plan plan, PlannerOptions options) {
+    int last = Integer.MAX_VALUE;
+    for (AclEntry e : plan.acl()) {
+      int p = e.entry().priority().orElse(0);
+      assertTrue(p >= 1 && p <= options.topPriority(), "priority " + p + " out of range");
+      assertTrue(p <= last, "entries highest priority first");
+      last = p;
+    }
+    // one priority per rule: two rules never share one (the ACL would be free to pick either)
+    Map<Integer, RuleRef> owner = new HashMap<>();
+    for (AclEntry e : plan.acl()) {
+      RuleRef r = owner.putIfAbsent(e.entry().priority().orElse(0), e.source());
+      assertTrue(r == null || r == e.source(), () -> "two rules at priority " + e.entry().priority());
+    }
+  }
+
+  // ---------------------------------------------------------------- re-planning against the plan in force
+
+  private enum Edit { INSERT, DELETE, MODIFY }
+
+  /**
+   * Rulesets A and B = A with one rule inserted, deleted or replaced at a random place: plan(B, plan A) decides
+   * every packet as nft does with B, and its diff against plan A writes no more than the entries of the edited
+   * rule (the old one's and the new one's): every other rule keeps its entries and priorities.
+   */
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("seeds")
+  void aMidChainEditKeepsFirstMatchAndWritesOnlyTheEditedRule(long seed) throws Exception {
+    SplittableRandom rnd = new SplittableRandom(seed * 7919);
+    List<GenRule> rules = new ArrayList<>();
+    for (int i = 0, n = 10 + rnd.nextInt(30); i < n; i++) {
+      rules.add(randomRule(rnd));
+    }
+    PlannerOptions options = PlannerOptions.defaults();
+    Planner planner = new Planner(PORTS, options);
+    Plan pa = planner.plan(NftFrontEnd.read("a.nft", ruleset(rules)));
+    for (int round = 0; round < 3; round++) {
+      Edit edit = Edit.values()[rnd.nextInt(3)];
+      int at = 1 + rnd.nextInt(rules.size() - 2); // never the first nor the last: mid-chain
+      List<GenRule> edited = new ArrayList<>(rules);
+      List<GenRule> touched = new ArrayList<>();
+      switch (edit) {
+        case INSERT -> {
+          edited.add(at, randomRule(rnd));
+          touched.add(edited.get(at));
+        }
+        case DELETE -> touched.add(edited.remove(at));
+        case MODIFY -> {
+          touched.add(edited.get(at));
+          edited.set(at, randomRule(rnd));
+          touched.add(edited.get(at));
+        }
+      }
+      String text = ruleset(edited);
+      Plan pb = planner.plan(NftFrontEnd.read("b.nft", text), pa);
+      assertPrioritiesValid(pb, options);
+      assertDecidesAsNft(edited, pb, rnd, text);
+      PlanDiff d = PlanDiff.between(pa, pb);
+      long bound = 0;
+      for (GenRule r : touched) {
+        bound += planner.plan(NftFrontEnd.read("r.nft", ruleset(List.of(r)))).acl().size();
+      }
+      assertTrue(d.aclWrites() <= bound, () -> edit + " at " + at + ": " + d.aclWrites() + " writes, the edited rule "
+          + "has " + touched.stream().map(GenRule::text).toList() + "\n" + text);
+      // what is written is what plan B holds
+      assertEquals(table(pb.acl()), applied(pa, d));
+      rules = edited;
+      pa = pb;
+    }
+  }
+
+  /**
+   * The same place edited again and again with a small gap: the gap runs out, a window around it is renumbered,
+   * and the plan still decides as nft does; the renumbering stays local (far fewer writes than the whole ACL).
+   */
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("seeds")
+  void insertingAtOnePlaceUntilTheGapIsExhaustedRenumbersAWindow(long seed) throws Exception {
+    SplittableRandom rnd = new SplittableRandom(seed * 31);
+    List<GenRule> rules = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      rules.add(randomRule(rnd));
+    }
+    PlannerOptions options = new PlannerOptions(2048, 1_000_000, List.of(), 8);
+    Planner planner = new Planner(PORTS, options);
+    Plan pa = planner.plan(NftFrontEnd.read("a.nft", ruleset(rules)));
+    int at = 20;
+    int renumbered = 0;
+    for (int round = 0; round < 12; round++) {
+      List<GenRule> edited = new ArrayList<>(rules);
+      GenRule added = randomRule(rnd);
+      edited.add(at, added);
+      String text = ruleset(edited);
+      Plan pb = planner.plan(NftFrontEnd.read("b.nft", text), pa);
+      assertPrioritiesValid(pb, options);
+      assertDecidesAsNft(edited, pb, rnd, text);
+      PlanDiff d = PlanDiff.between(pa, pb);
+      assertEquals(table(pb.acl()), applied(pa, d));
+      int own = planner.plan(NftFrontEnd.read("r.nft", ruleset(List.of(added)))).acl().size();
+      if (d.aclWrites() > own) {
+        renumbered++;
+        assertTrue(d.aclWrites() < pb.acl().size(), "a window, not the whole ACL: " + d.aclWrites() + " of "
+            + pb.acl().size());
+      }
+      rules = edited;
+      pa = pb;
+    }
+    assertTrue(renumbered > 0, "a gap of 8 holds 3 insertions at one place, not 12");
+    assertTrue(renumbered < 12, "after a renumbering the window has room again");
+  }
+
+  /** The switch table after applying a diff to plan A's entries. */
+  private static Map<Key, Write> applied(Plan a, PlanDiff d) {
+    Map<Key, Write> t = table(a.acl());
+    d.deletes().forEach(e -> assertTrue(t.remove(key(e)) != null, "delete of an entry the switch has"));
+    d.modifies().forEach(m -> assertTrue(t.put(key(m.after()), new Write(m.after().entry().action(),
+        m.after().meter())) != null, "modify of an entry the switch has"));
+    d.inserts().forEach(e -> assertTrue(t.put(key(e), new Write(e.entry().action(), e.meter())) == null,
+        "insert of an entry the switch does not have"));
+    return t;
+  }
+
+  private static Key key(AclEntry e) {
+    return new Key(e.entry().matchKey(), e.entry().priority().orElse(0));
   }
 
   // ---------------------------------------------------------------- diff
@@ -231,8 +363,18 @@ class PlanPropertiesTest {
     String b = mutate(a, rnd);
     Planner planner = new Planner(PORTS, PlannerOptions.defaults());
     Plan pa = planner.plan(NftFrontEnd.read("a.nft", a));
-    Plan pb = planner.plan(NftFrontEnd.read("b.nft", b));
+    // planned on its own and planned to replace A: the diff is exact either way
+    Plan fresh = planner.plan(NftFrontEnd.read("b.nft", b));
+    Plan replacing = planner.plan(NftFrontEnd.read("b.nft", b), pa);
+    assertDiffIsExact(pa, fresh);
+    assertDiffIsExact(pa, replacing);
+    assertTrue(PlanDiff.between(replacing, planner.plan(NftFrontEnd.read("b.nft", b), pa)).isEmpty(),
+        "deterministic");
+    assertTrue(PlanDiff.between(pa, replacing).aclWrites() <= PlanDiff.between(pa, fresh).aclWrites(),
+        "keeping priorities never writes more");
+  }
 
+  private static void assertDiffIsExact(Plan pa, Plan pb) {
     assertTrue(PlanDiff.between(pa, pa).isEmpty());
     assertTrue(PlanDiff.between(pb, pb).isEmpty());
 

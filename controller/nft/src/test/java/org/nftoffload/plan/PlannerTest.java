@@ -24,10 +24,10 @@ class PlannerTest {
         }
         """);
     assertEquals(List.of(
-        "999999 permit_acl eth_type=0x800/0xffff ipv4_src=0xa000005/0xffffffff",
-        "999998 drop_acl eth_type=0x800/0xffff ip_proto=0x6/0xff ipv4_src=0xa000000/0xffffff00 l4_dport=22..22",
-        "999998 drop_acl eth_type=0x800/0xffff ip_proto=0x6/0xff ipv4_src=0xa000000/0xffffff00 l4_dport=80..90",
-        "999997 drop_acl eth_type=0x800/0xffff ingress_port=0x2/0x1ff ip_proto=0x11/0xff l4_dport=53..53"), acl(p));
+        "998976 permit_acl eth_type=0x800/0xffff ipv4_src=0xa000005/0xffffffff",
+        "997952 drop_acl eth_type=0x800/0xffff ip_proto=0x6/0xff ipv4_src=0xa000000/0xffffff00 l4_dport=22..22",
+        "997952 drop_acl eth_type=0x800/0xffff ip_proto=0x6/0xff ipv4_src=0xa000000/0xffffff00 l4_dport=80..90",
+        "996928 drop_acl eth_type=0x800/0xffff ingress_port=0x2/0x1ff ip_proto=0x11/0xff l4_dport=53..53"), acl(p));
     assertEquals(Verdict.OFFLOADED, verdict(p, "forward", 1).verdict());
     assertEquals(2, verdict(p, "forward", 1).aclEntries());
   }
@@ -54,7 +54,7 @@ class PlannerTest {
         second.reasons().toString());
     // a permit cannot be wrong: permitted packets still meet the flow tables and the kernel
     assertEquals(Verdict.OFFLOADED, verdict(p, "forward", 2).verdict());
-    assertEquals(List.of("999997 permit_acl eth_type=0x86dd/0xffff ipv6_src=0x20010db8000000000000000000000000/"
+    assertEquals(List.of("998976 permit_acl eth_type=0x86dd/0xffff ipv6_src=0x20010db8000000000000000000000000/"
         + "0xffffffff000000000000000000000000"), acl(p));
   }
 
@@ -115,12 +115,12 @@ class PlannerTest {
         }
         """);
     assertEquals(List.of(
-        "999999 permit_acl ingress_port=0x2/0x1ff ip_proto=0x11/0xff l4_dport=53..53",
-        "999998 drop_acl ingress_port=0x2/0x1ff ip_proto=0x11/0xff l4_dport=54..54",
-        "999997 drop_acl ip_proto=0x6/0xff l4_dport=22..22",
-        "999996 permit_acl eth_type=0x800/0xffff ip_proto=0x6/0xff ipv4_dst=0xc0000200/0xffffff00 l4_dport=80..80",
-        "999995 permit_acl ip_proto=0x6/0xff l4_dport=443..443",
-        "999994 drop_acl ip_proto=0x6/0xff l4_dport=8443..8443"), acl(p));
+        "998976 permit_acl ingress_port=0x2/0x1ff ip_proto=0x11/0xff l4_dport=53..53",
+        "997952 drop_acl ingress_port=0x2/0x1ff ip_proto=0x11/0xff l4_dport=54..54",
+        "996928 drop_acl ip_proto=0x6/0xff l4_dport=22..22",
+        "995904 permit_acl eth_type=0x800/0xffff ip_proto=0x6/0xff ipv4_dst=0xc0000200/0xffffff00 l4_dport=80..80",
+        "994880 permit_acl ip_proto=0x6/0xff l4_dport=443..443",
+        "993856 drop_acl ip_proto=0x6/0xff l4_dport=8443..8443"), acl(p));
     assertEquals(Verdict.OFFLOADED, verdict(p, "forward", 0).verdict());
     assertEquals(Verdict.OFFLOADED, verdict(p, "from_lan", 1).verdict());
   }
@@ -230,7 +230,7 @@ class PlannerTest {
         }
         """, new PlannerOptions(4, 100, List.of("192.0.2.1")));
     assertEquals(List.of("100 permit_acl eth_type=0x800/0xffff ipv4_dst=0xc0000201/0xffffffff",
-        "99 drop_acl eth_type=0x800/0xffff ip_proto=0x6/0xff l4_dport=22..22"), acl(p).subList(0, 2));
+        "67 drop_acl eth_type=0x800/0xffff ip_proto=0x6/0xff l4_dport=22..22"), acl(p).subList(0, 2));
     assertEquals(Verdict.KERNEL_ONLY, verdict(p, "forward", 1).verdict());
     assertEquals("needs 3 ACL entries, 2 left of 4", verdict(p, "forward", 1).reasons().getFirst());
     assertEquals(Verdict.OFFLOADED, verdict(p, "forward", 2).verdict());
@@ -274,10 +274,10 @@ class PlannerTest {
         }
         """);
     assertEquals(List.of(
-        "999999 drop_acl ip_proto=0x11/0xff l4_sport=1000..2000 vlan_id=0xa/0xfff",
-        "999999 drop_acl ip_proto=0x11/0xff l4_sport=1000..2000 vlan_id=0x14/0xfff",
-        "999998 permit_acl ingress_port=0x3/0x1ff ip_proto=0x6/0xff l4_dport=22..22 vlan_id=0x1e/0xfff",
-        "999998 permit_acl ingress_port=0x3/0x1ff ip_proto=0x6/0xff l4_dport=8000..8100 vlan_id=0x1e/0xfff"),
+        "998976 drop_acl ip_proto=0x11/0xff l4_sport=1000..2000 vlan_id=0xa/0xfff",
+        "998976 drop_acl ip_proto=0x11/0xff l4_sport=1000..2000 vlan_id=0x14/0xfff",
+        "997952 permit_acl ingress_port=0x3/0x1ff ip_proto=0x6/0xff l4_dport=22..22 vlan_id=0x1e/0xfff",
+        "997952 permit_acl ingress_port=0x3/0x1ff ip_proto=0x6/0xff l4_dport=8000..8100 vlan_id=0x1e/0xfff"),
         acl(p));
     assertEquals(2, verdict(p, "forward", 0).aclEntries());
   }
