@@ -16,7 +16,8 @@ import org.onosproject.net.pi.runtime.PiTableEntry;
 /**
  * The match key of a flow_v4/flow_v6 entry packed into a few bytes (table, then each field at its bit width rounded
  * up to bytes, in key order): how the flow manager finds the flow an entry read back or an idle-timeout notification
- * belongs to, whatever byte widths the device used. Compact on purpose: two are kept per offloaded flow.
+ * belongs to, whatever byte widths the device used. Compact on purpose: two are kept per offloaded flow (a flow_v4
+ * key is two longs, 24 bytes with the object).
  */
 public final class EntryKey {
 
@@ -24,12 +25,28 @@ public final class EntryKey {
     FlowtableP4.TABLES.size(); // initialise FlowtableP4 before its nested classes
   }
 
-  private final byte[] bytes;
+  // A flow_v4 key is 16 bytes: held in two longs, with no array behind it; longer keys (flow_v6) keep the array.
+  private final long high;
+  private final long low;
+  private final byte[] bytes; // null when the key is in high/low
   private final int hash;
 
   private EntryKey(byte[] bytes) {
-    this.bytes = bytes;
     this.hash = hash(bytes);
+    if (bytes.length == 16) {
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
+      this.high = b.getLong();
+      this.low = b.getLong();
+      this.bytes = null;
+    } else {
+      this.high = 0;
+      this.low = 0;
+      this.bytes = bytes;
+    }
+  }
+
+  private byte[] bytes() {
+    return bytes != null ? bytes : java.nio.ByteBuffer.allocate(16).putLong(high).putLong(low).array();
   }
 
   /** The key of a flow_v4 or flow_v6 entry; throws IllegalArgumentException for other tables or partial keys. */
@@ -76,7 +93,8 @@ public final class EntryKey {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof EntryKey k && k.hash == hash && Arrays.equals(k.bytes, bytes);
+    return o instanceof EntryKey k && k.hash == hash && k.high == high && k.low == low
+        && Arrays.equals(k.bytes, bytes);
   }
 
   @Override
@@ -86,7 +104,7 @@ public final class EntryKey {
 
   @Override
   public String toString() {
-    return HexFormat.of().formatHex(bytes);
+    return HexFormat.of().formatHex(bytes());
   }
 
   /**
