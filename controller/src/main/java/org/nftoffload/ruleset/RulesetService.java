@@ -39,9 +39,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The ruleset in force and how it changes: a new ruleset is parsed and validated, planned once per device (each
- * device sees the interfaces that are its ports), diffed against the running plans, then written to every device's
- * ACL and sent to every agent as its offload policy. If a device refuses any update the devices already changed are
- * put back, so the previous ruleset stays in force everywhere; agents are only told once every device took it.
+ * device sees the interfaces that are its ports) against the plan running there (rules that stay keep their ACL
+ * priorities, so the diff holds the edited rules' entries only), then written to every device's ACL and sent to
+ * every agent as its offload policy. If a device refuses any update the devices already changed are put back, so
+ * the previous ruleset stays in force everywhere; agents are only told once every device took it.
  */
 public final class RulesetService {
 
@@ -104,10 +105,12 @@ public final class RulesetService {
     Map<String, PlanDiff> diffs = new LinkedHashMap<>();
     List<org.nftoffload.plan.OffloadPolicy> policies = new ArrayList<>();
     for (ControllerConfig.Device d : config.devices()) {
-      Plan p = new Planner(portMap(d.name()), PlannerOptions.defaults()).plan(rs);
+      // planned against the plan in force, so that unchanged rules keep their entries' priorities (a priority is
+      // part of a P4Runtime entry's key): a rule edited mid-chain rewrites that rule's entries, not the chain's tail
+      Plan inForce = current == null ? EMPTY : current.plans().getOrDefault(d.name(), EMPTY);
+      Plan p = new Planner(portMap(d.name()), PlannerOptions.defaults()).plan(rs, inForce);
       plans.put(d.name(), p);
-      diffs.put(d.name(), PlanDiff.between(current == null ? EMPTY : current.plans().getOrDefault(d.name(), EMPTY),
-          p));
+      diffs.put(d.name(), PlanDiff.between(inForce, p));
       if (policies.isEmpty()) {
         policies.addAll(p.offload());
       }
