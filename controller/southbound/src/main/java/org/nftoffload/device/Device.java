@@ -253,27 +253,33 @@ public final class Device implements AutoCloseable {
    * another. Lists without repeats (the usual case) are one write.
    */
   private CompletableFuture<List<UpdateResult>> writeInOrder(List<TableUpdate> updates, List<EntryTable.Key> keys) {
-    List<List<TableUpdate>> pieces = new ArrayList<>();
+    // The keys carry each entry's canonical bytes: the request embeds them rather than encoding the entries again.
+    List<byte[]> encoded = new ArrayList<>(keys.size());
+    for (EntryTable.Key k : keys) {
+      encoded.add(k.bytes);
+    }
+    List<int[]> pieces = new ArrayList<>();
     java.util.Set<EntryTable.Key> seen = new java.util.HashSet<>();
     int from = 0;
     for (int i = 0; i < updates.size(); i++) {
       if (!seen.add(keys.get(i))) {
-        pieces.add(updates.subList(from, i));
+        pieces.add(new int[] {from, i});
         from = i;
         seen.clear();
         seen.add(keys.get(i));
       }
     }
-    pieces.add(updates.subList(from, updates.size()));
+    pieces.add(new int[] {from, updates.size()});
     if (pieces.size() == 1) {
-      return client.write(updates).thenApply(WriteResult::results);
+      return client.writeCanonical(updates, encoded).thenApply(WriteResult::results);
     }
     CompletableFuture<List<UpdateResult>> all = CompletableFuture.completedFuture(new ArrayList<>());
-    for (List<TableUpdate> p : pieces) {
-      all = all.thenCompose(acc -> client.write(p).thenApply(r -> {
-        acc.addAll(r.results());
-        return acc;
-      }));
+    for (int[] p : pieces) {
+      all = all.thenCompose(acc -> client.writeCanonical(updates.subList(p[0], p[1]), encoded.subList(p[0], p[1]))
+          .thenApply(r -> {
+            acc.addAll(r.results());
+            return acc;
+          }));
     }
     return all;
   }

@@ -58,6 +58,11 @@ final class GrpcP4RuntimeClient implements P4RuntimeClient {
   }
 
   @Override
+  public CompletableFuture<WriteResult> writeCanonical(List<TableUpdate> updates, List<byte[]> canonical) {
+    return writer.writeCanonical(updates, canonical);
+  }
+
+  @Override
   public CompletableFuture<List<PiTableEntry>> readTableEntries(PiTableId table) {
     return reader.readTableEntries(table);
   }

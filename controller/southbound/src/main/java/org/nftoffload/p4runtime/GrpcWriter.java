@@ -76,12 +76,14 @@ final class GrpcWriter implements WriteClient {
   /** One write() call: its results, filled in by batch as calls complete. */
   private static final class Job {
     final List<TableUpdate> updates;
+    final List<byte[]> canonical; // null, or the canonical bytes of each update's entry
     final UpdateResult[] results;
     final CompletableFuture<WriteResult> future = new CompletableFuture<>();
     int pendingBatches;
 
-    Job(List<TableUpdate> updates, int batches) {
+    Job(List<TableUpdate> updates, List<byte[]> canonical, int batches) {
       this.updates = updates;
+      this.canonical = canonical;
       this.results = new UpdateResult[updates.size()];
       this.pendingBatches = batches;
     }
@@ -100,10 +102,22 @@ final class GrpcWriter implements WriteClient {
 
   @Override
   public CompletableFuture<WriteResult> write(List<TableUpdate> updates) {
+    return write(updates, null);
+  }
+
+  @Override
+  public CompletableFuture<WriteResult> writeCanonical(List<TableUpdate> updates, List<byte[]> canonical) {
+    if (canonical.size() != updates.size()) {
+      throw new IllegalArgumentException(updates.size() + " updates but " + canonical.size() + " encoded entries");
+    }
+    return write(updates, List.copyOf(canonical));
+  }
+
+  private CompletableFuture<WriteResult> write(List<TableUpdate> updates, List<byte[]> canonical) {
     List<TableUpdate> copy = List.copyOf(updates);
     int size = config.writeBatchSize();
     int batches = (copy.size() + size - 1) / size;
-    Job job = new Job(copy, batches);
+    Job job = new Job(copy, canonical, batches);
     if (batches == 0) {
       job.future.complete(new WriteResult(List.of()));
       return job.future;
@@ -153,7 +167,8 @@ final class GrpcWriter implements WriteClient {
     List<UpdateResult> local = null;
     List<TableUpdate> sent = updates.subList(b.from, b.to);
     try {
-      request = encoder.encode(updates, b.from, b.to, config.deviceId(), election.get(), config.roleId());
+      request = encoder.encode(updates, b.job.canonical, b.from, b.to, config.deviceId(), election.get(),
+          config.roleId());
     } catch (CodecException e) {
       // Find the updates the P4Info cannot express, fail them locally and send the others.
       local = new ArrayList<>(b.to - b.from);

@@ -15,4 +15,13 @@ import java.util.concurrent.CompletableFuture;
 public interface WriteClient {
 
   CompletableFuture<WriteResult> write(List<TableUpdate> updates);
+
+  /**
+   * {@link #write} when the caller already has each entry's {@link ReadClient#canonicalBytes} (same positions as
+   * {@code updates}): the request embeds them instead of encoding the entries again. The bytes must be those of the
+   * updates' entries.
+   */
+  default CompletableFuture<WriteResult> writeCanonical(List<TableUpdate> updates, List<byte[]> canonical) {
+    return write(updates);
+  }
 }

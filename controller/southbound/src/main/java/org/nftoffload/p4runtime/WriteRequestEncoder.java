@@ -58,6 +58,15 @@ final class WriteRequestEncoder {
   /** The serialised request for {@code updates[from, to)}. */
   synchronized byte[] encode(List<TableUpdate> updates, int from, int to, long deviceId, ElectionId electionId,
       long roleId) throws CodecException {
+    return encode(updates, null, from, to, deviceId, electionId, roleId);
+  }
+
+  /**
+   * The same, with each entry's canonical bytes ({@link #encodeEntry}) already at hand in {@code canonical} (same
+   * positions as {@code updates}; null: encode them here): those are copied, not encoded again.
+   */
+  synchronized byte[] encode(List<TableUpdate> updates, List<byte[]> canonical, int from, int to, long deviceId,
+      ElectionId electionId, long roleId) throws CodecException {
     pos = 0;
     if (deviceId != 0) {
       tag(WriteRequest.DEVICE_ID_FIELD_NUMBER, WT_VARINT);
@@ -83,7 +92,7 @@ final class WriteRequestEncoder {
     for (int i = from; i < to; i++) {
       TableUpdate u = updates.get(i);
       try {
-        update(u);
+        update(u, canonical == null ? null : canonical.get(i));
       } catch (CodecException e) {
         throw new CodecException("update " + (i - from) + " (" + u.type() + "): " + e.getMessage());
       }
@@ -106,10 +115,10 @@ final class WriteRequestEncoder {
     return java.util.Arrays.copyOf(buf, pos);
   }
 
-  private void update(TableUpdate u) throws CodecException {
+  private void update(TableUpdate u, byte[] encoded) throws CodecException {
     int type = WriteRequestCodec.type(u.type()).getNumber();
-    byte[] slow = null;
-    int entrySize = fastSize(u.entry());
+    byte[] slow = encoded;
+    int entrySize = encoded != null ? encoded.length : fastSize(u.entry());
     if (entrySize < 0) {
       slow = TableEntryCodec.encode(u.entry(), index).toByteArray();
       entrySize = slow.length;

@@ -48,6 +48,24 @@ class WriteRequestEncoderTest {
     assertArrayEquals(reference, fast);
   }
 
+  @ParameterizedTest
+  @MethodSource("seeds")
+  void preEncodedEntriesGiveTheSameRequest(int seed) throws Exception {
+    SplittableRandom r = new SplittableRandom(seed);
+    List<TableUpdate> updates = new ArrayList<>();
+    List<byte[]> canonical = new ArrayList<>();
+    WriteRequestEncoder encoder = new WriteRequestEncoder(index);
+    int count = 1 + r.nextInt(40);
+    for (int i = 0; i < count; i++) {
+      PiTableEntry e = r.nextInt(8) == 0 ? acl(r.nextInt(1, 100)) : FlowEntries.randomFlowV4(r);
+      updates.add(new TableUpdate(UpdateType.values()[r.nextInt(3)], e));
+      canonical.add(r.nextBoolean() ? encoder.encodeEntry(e) : null);
+    }
+    int n = updates.size();
+    assertArrayEquals(WriteRequestCodec.encode(updates, 1, ElectionId.of(3), 0, index).toByteArray(),
+        encoder.encode(updates, canonical, 0, n, 1, ElectionId.of(3), 0));
+  }
+
   @Test
   void encodesASubrange() throws Exception {
     List<TableUpdate> updates = FlowEntries.flowV4(10).stream().map(TableUpdate::insert).toList();
