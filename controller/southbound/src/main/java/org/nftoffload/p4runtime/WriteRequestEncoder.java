@@ -199,7 +199,18 @@ final class WriteRequestEncoder {
     return lastTable;
   }
 
+  // The last lookup of each cache, tried first: a stream of flow entries uses one or two actions.
+  private Object lastActionId;
+  private ActionInfo lastAction;
+  private ActionInfo lastParamsOf;
+  private Object[] lastParamIds;
+  private TableInfo lastFieldsOf;
+  private Object[] lastFieldIds;
+
   private ActionInfo action(org.onosproject.net.pi.model.PiActionId id) {
+    if (id == lastActionId) {
+      return lastAction;
+    }
     ActionInfo a = actionsById.get(id);
     if (a == null) {
       a = index.findAction(id.id()).orElse(null);
@@ -207,15 +218,27 @@ final class WriteRequestEncoder {
         actionsById.put(id, a);
       }
     }
+    if (a != null) {
+      lastActionId = id;
+      lastAction = a;
+    }
     return a;
   }
 
   private Object[] fieldIdCache(TableInfo t) {
-    return fieldIdsByTable.computeIfAbsent(t, k -> new Object[k.key().size()]);
+    if (t != lastFieldsOf) {
+      lastFieldIds = fieldIdsByTable.computeIfAbsent(t, k -> new Object[k.key().size()]);
+      lastFieldsOf = t;
+    }
+    return lastFieldIds;
   }
 
   private Object[] paramIdCache(ActionInfo a) {
-    return paramIdsByAction.computeIfAbsent(a, k -> new Object[k.ordered().size()]);
+    if (a != lastParamsOf) {
+      lastParamIds = paramIdsByAction.computeIfAbsent(a, k -> new Object[k.ordered().size()]);
+      lastParamsOf = a;
+    }
+    return lastParamIds;
   }
 
   private static Field field(TableInfo t, Object[] ids, org.onosproject.net.pi.model.PiMatchFieldId id, int hint) {
