@@ -1,7 +1,9 @@
 package org.nftoffload.plan;
 
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Chooses the P4Runtime priority of every group of ACL entries (one group per flattened rule, in first-match order)
@@ -49,22 +51,31 @@ final class PriorityLayout {
    * For each next group, the index of the previous group it keeps (or -1): common prefix and suffix first (an edit
    * is usually local), then a longest common subsequence of the middle when it is small enough.
    */
-  static int[] align(List<?> a, List<?> b) {
-    int[] match = new int[b.size()];
+  static int[] align(List<?> aGroups, List<?> bGroups) {
+    // each distinct group becomes a small number once, so that the comparisons below are int comparisons
+    Map<Object, Integer> ids = new HashMap<>();
+    int[] a = new int[aGroups.size()];
+    int[] b = new int[bGroups.size()];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = ids.computeIfAbsent(aGroups.get(i), k -> ids.size());
+    }
+    for (int j = 0; j < b.length; j++) {
+      b[j] = ids.computeIfAbsent(bGroups.get(j), k -> ids.size());
+    }
+    int[] match = new int[b.length];
     Arrays.fill(match, -1);
     int pre = 0;
-    while (pre < a.size() && pre < b.size() && a.get(pre).equals(b.get(pre))) {
+    while (pre < a.length && pre < b.length && a[pre] == b[pre]) {
       match[pre] = pre;
       pre++;
     }
     int suf = 0;
-    while (suf < a.size() - pre && suf < b.size() - pre
-        && a.get(a.size() - 1 - suf).equals(b.get(b.size() - 1 - suf))) {
-      match[b.size() - 1 - suf] = a.size() - 1 - suf;
+    while (suf < a.length - pre && suf < b.length - pre && a[a.length - 1 - suf] == b[b.length - 1 - suf]) {
+      match[b.length - 1 - suf] = a.length - 1 - suf;
       suf++;
     }
-    int na = a.size() - pre - suf;
-    int nb = b.size() - pre - suf;
+    int na = a.length - pre - suf;
+    int nb = b.length - pre - suf;
     if (na == 0 || nb == 0 || (long) na * nb > MAX_CELLS) {
       return match;
     }
@@ -72,14 +83,13 @@ final class PriorityLayout {
     int[][] lcs = new int[na + 1][nb + 1];
     for (int i = na - 1; i >= 0; i--) {
       for (int j = nb - 1; j >= 0; j--) {
-        lcs[i][j] = a.get(pre + i).equals(b.get(pre + j)) ? lcs[i + 1][j + 1] + 1
-            : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+        lcs[i][j] = a[pre + i] == b[pre + j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
       }
     }
     int i = 0;
     int j = 0;
     while (i < na && j < nb) {
-      if (a.get(pre + i).equals(b.get(pre + j))) {
+      if (a[pre + i] == b[pre + j]) {
         match[pre + j] = pre + i;
         i++;
         j++;

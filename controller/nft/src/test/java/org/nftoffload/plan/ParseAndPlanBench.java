@@ -35,12 +35,25 @@ public class ParseAndPlanBench {
   private String text;
   private Ruleset parsed;
   private Planner planner;
+  private Plan inForce;
+  private Ruleset edited;
 
   @Setup
   public void setUp() throws NftParseException {
     text = RulesetGenerator.generate(RULES, 42);
     parsed = NftTextParser.parse("bench.nft", text);
     planner = new Planner(DevicePortMap.of(Map.of("lan0", 1, "lan1", 2, "wan0", 3)), PlannerOptions.defaults());
+    inForce = planner.plan(parsed);
+    // one rule inserted in the middle of the forward chain
+    String[] lines = text.split("\n", -1);
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < lines.length; i++) {
+      b.append(lines[i]).append(i == lines.length - 1 ? "" : "\n");
+      if (i == lines.length / 2) {
+        b.append("\t\tip saddr 192.0.2.0/24 tcp dport 8080 drop\n");
+      }
+    }
+    edited = NftTextParser.parse("edited.nft", b.toString());
   }
 
   @Benchmark
@@ -51,6 +64,12 @@ public class ParseAndPlanBench {
   @Benchmark
   public Plan plan() {
     return planner.plan(parsed);
+  }
+
+  /** Re-planning after a mid-chain insert against the plan in force (what a PUT does): the alignment's cost. */
+  @Benchmark
+  public Plan replanAgainstPlanInForce() {
+    return planner.plan(edited, inForce);
   }
 
   @Benchmark
