@@ -12,7 +12,8 @@ import org.onosproject.net.pi.runtime.PiTableEntry;
  * The changes that turn a running plan A into plan B: the fewest ACL writes (an entry is identified by its match key
  * and priority, as P4Runtime identifies it; same key with another action or meter is a modify), and the offload
  * policies and NAT rules added and removed. Deletes come first, then modifies, then inserts, so the switch never
- * holds two entries for the same key.
+ * holds two entries for the same key. Since the priority is part of the key, the diff is small only if plan B keeps
+ * plan A's priorities where it can: plan B with {@link Planner#plan(org.nftoffload.nft.Ruleset, Plan)}.
  */
 public record PlanDiff(List<AclEntry> deletes, List<Modify> modifies, List<AclEntry> inserts,
     List<OffloadPolicy> policiesRemoved, List<OffloadPolicy> policiesAdded, List<NatRule> natRemoved,

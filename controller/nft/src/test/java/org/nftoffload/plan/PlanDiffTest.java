@@ -123,4 +123,17 @@ class PlanDiffTest {
     assertEquals("drop_acl", PlanFixtures.show(d.modifies().getFirst().after()).split(" ")[1]);
     assertEquals(d.deletes().get(1).entry().priority(), d.inserts().getFirst().entry().priority());
   }
+
+  @Test
+  void aMidChainInsertIntoAFullAclPushesOnlyTheLastRuleOut() throws Exception {
+    Planner planner = new Planner(PlanFixtures.PORTS, new PlannerOptions(300, 1_000_000, List.of()));
+    Plan a = planner.plan(org.nftoffload.nft.NftFrontEnd.read("a.nft", chain(300, -1, null)));
+    assertEquals(300, a.acl().size());
+    Plan b = planner.plan(org.nftoffload.nft.NftFrontEnd.read("b.nft", chain(300, 150, "ip saddr 192.0.2.0/24 drop")),
+        a);
+    PlanDiff d = PlanDiff.between(a, b);
+    // the new rule in, the last rule (now past the capacity) out: the common part aligned, not only its ends
+    assertEquals(List.of(1, 0, 1), List.of(d.inserts().size(), d.modifies().size(), d.deletes().size()));
+    assertEquals("ip saddr 10.1.49.0/24 tcp dport 1299 drop", d.deletes().getFirst().source().text());
+  }
 }

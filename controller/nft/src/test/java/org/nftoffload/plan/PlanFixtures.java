@@ -25,7 +25,7 @@ final class PlanFixtures {
     return new Planner(PORTS, options).plan(NftFrontEnd.read("p.nft", text));
   }
 
-  /** {@code 999999 drop_acl eth_type=0x800/0xffff ipv4_src=0xa000000/0xff000000 l4_dport=22..22}. */
+  /** {@code 998976 drop_acl eth_type=0x800/0xffff ipv4_src=0xa000000/0xff000000 l4_dport=22..22}. */
   static String show(AclEntry e) {
     String action = ((PiAction) e.entry().action()).id().id().replace("FlowtableIngress.", "");
     String fields = e.entry().matchKey().fieldMatches().stream()
