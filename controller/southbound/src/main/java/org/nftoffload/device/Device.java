@@ -154,6 +154,25 @@ public final class Device implements AutoCloseable {
     return decoded(false);
   }
 
+  /**
+   * How many entries of each table were written and acknowledged (or found by reconciliation): the mirror's
+   * occupancy, counted on the stored bytes without decoding every entry.
+   */
+  public synchronized Map<org.onosproject.net.pi.model.PiTableId, Integer> mirrorCounts() {
+    Map<Long, int[]> counts = new HashMap<>();
+    Map<Long, byte[]> sample = new HashMap<>();
+    state.forEach((d, m) -> {
+      if (m != null) {
+        long id = EntryWire.tableId(m);
+        counts.computeIfAbsent(id, k -> new int[1])[0]++;
+        sample.putIfAbsent(id, m);
+      }
+    });
+    Map<org.onosproject.net.pi.model.PiTableId, Integer> out = new HashMap<>();
+    counts.forEach((id, n) -> out.put(decode(sample.get(id)).table(), n[0]));
+    return Map.copyOf(out);
+  }
+
   /** How many entries the controller wants on the device. */
   public synchronized int desiredCount() {
     int[] n = {0};

@@ -31,6 +31,14 @@ public final class EntryWire {
     return p;
   }
 
+  /** The entry's numeric P4 table id (0 when it has none). */
+  public static long tableId(byte[] entry) {
+    if (entry.length > 0 && (varint(entry, 0) >>> 3) == TableEntry.TABLE_ID_FIELD_NUMBER) {
+      return varint(entry, varintEnd(entry, 0));
+    }
+    return 0;
+  }
+
   /** The entry's priority (0 when it has none). */
   public static int priority(byte[] entry) {
     int p = 0;

@@ -91,6 +91,8 @@ class DeviceManagerTest {
     assertEquals(100, fake.entryCount());
     assertEquals(100, d.mirror().size());
     assertEquals(d.desired(), d.mirror());
+    assertEquals(Map.of(FlowtableP4.FlowV4.TABLE.id(), 100), d.mirrorCounts());
+    assertEquals(100, d.desiredCount());
     // A restarted controller seeded with the same state finds the pipeline cookie and the entries in place: it
     // neither resets the device nor rewrites a single entry, so traffic keeps flowing.
     managers.forEach(DeviceManager::close);
