@@ -110,7 +110,7 @@ final class GrpcWriter implements WriteClient {
     if (canonical.size() != updates.size()) {
       throw new IllegalArgumentException(updates.size() + " updates but " + canonical.size() + " encoded entries");
     }
-    return write(updates, List.copyOf(canonical));
+    return write(updates, java.util.Arrays.asList(canonical.toArray(new byte[0][]))); // a copy; null: encode here
   }
 
   private CompletableFuture<WriteResult> write(List<TableUpdate> updates, List<byte[]> canonical) {

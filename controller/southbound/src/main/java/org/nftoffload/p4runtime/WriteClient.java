@@ -18,8 +18,8 @@ public interface WriteClient {
 
   /**
    * {@link #write} when the caller already has each entry's {@link ReadClient#canonicalBytes} (same positions as
-   * {@code updates}): the request embeds them instead of encoding the entries again. The bytes must be those of the
-   * updates' entries.
+   * {@code updates}; a null element: that entry is encoded as usual): the request embeds them instead of encoding the
+   * entries again. The bytes must be those of the updates' entries.
    */
   default CompletableFuture<WriteResult> writeCanonical(List<TableUpdate> updates, List<byte[]> canonical) {
     return write(updates);

@@ -127,6 +127,37 @@ class P4RuntimeClientTest {
   }
 
   @Test
+  void writeWithCanonicalBytesAtHandWritesTheSameEntries() throws Exception {
+    P4RuntimeClient c = primaryWithPipeline(64, 3);
+    List<PiTableEntry> entries = FlowEntries.flowV4(300);
+    List<byte[]> canonical = new ArrayList<>();
+    for (int i = 0; i < entries.size(); i++) {
+      canonical.add(i % 3 == 0 ? null : c.canonicalBytes(entries.get(i))); // null: encoded by the client
+    }
+    WriteResult r = get(c.writeCanonical(entries.stream().map(TableUpdate::insert).toList(), canonical));
+    assertTrue(r.allOk(), () -> r.failures().toString());
+    assertEquals(300, device.entryCount());
+    List<PiTableEntry> read = get(c.readTableEntries(entries.get(0).table()));
+    assertEquals(300, read.size());
+    for (PiTableEntry e : read) {
+      assertEquals(c.canonical(e), c.decode(c.canonicalBytes(e)));
+    }
+    assertEquals(entries.stream().map(e -> {
+      try {
+        return c.canonical(e);
+      } catch (CodecException x) {
+        throw new AssertionError(x);
+      }
+    }).collect(java.util.stream.Collectors.toSet()), read.stream().map(e -> {
+      try {
+        return c.canonical(e);
+      } catch (CodecException x) {
+        throw new AssertionError(x);
+      }
+    }).collect(java.util.stream.Collectors.toSet()), "the device holds exactly the entries written");
+  }
+
+  @Test
   void perUpdateErrorsNameTheEntityThatFailed() throws Exception {
     P4RuntimeClient c = primaryWithPipeline(8, 2);
     List<PiTableEntry> entries = FlowEntries.flowV4(20);
