@@ -36,7 +36,6 @@ import org.nftoffload.plan.RuleVerdict;
 import org.nftoffload.ruleset.RulesetException;
 import org.nftoffload.ruleset.RulesetService;
 import org.nftoffload.service.ManagedDevices;
-import org.onosproject.net.pi.runtime.PiTableEntry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -330,15 +329,12 @@ public final class ApiServer implements AutoCloseable {
     m.put("status", d.mastership().isPrimary() ? "up" : d.mastership().state() == org.nftoffload.p4runtime
         .Mastership.State.DISCONNECTED ? "down" : "backup");
     m.put("pipeline", Map.of("program", "flowtable", "arch", "v1model", "cpuPort", d.driver().cpuPort()));
-    Map<String, Integer> counts = new LinkedHashMap<>();
-    for (PiTableEntry e : d.mirror().values()) {
-      counts.merge(e.table().id(), 1, Integer::sum);
-    }
+    var counts = d.mirrorCounts(); // counted on the stored bytes: no entry is decoded
     List<Map<String, Object>> tables = new ArrayList<>();
     for (FlowtableP4.Table t : FlowtableP4.TABLES) {
       Map<String, Object> tm = new LinkedHashMap<>();
       tm.put("table", t.id().id());
-      tm.put("entries", counts.getOrDefault(t.id().id(), 0));
+      tm.put("entries", counts.getOrDefault(t.id(), 0));
       d.driver().capabilities().tableSize(t.id()).ifPresent(n -> tm.put("size", n));
       tables.add(tm);
     }
