@@ -6,12 +6,10 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.LongAdder;
+import org.nftoffload.p4runtime.RawWrite;
 import p4.v1.P4RuntimeGrpc;
 import p4.v1.P4RuntimeOuterClass.WriteRequest;
 import p4.v1.P4RuntimeOuterClass.WriteResponse;
@@ -21,32 +19,13 @@ final class Targets {
 
   private Targets() {}
 
-  /** A byte-array marshaller: the request is read off the wire but never parsed. */
-  static final class Bytes implements MethodDescriptor.Marshaller<byte[]> {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  }
 
   /**
    * (a) A sink for {@code P4Runtime/Write} that takes the request bytes and acknowledges with an empty
    * {@code WriteResponse} without parsing: what is left is the controller's own cost plus gRPC transport.
    */
   static Server sink(LongAdder bytesReceived) throws IOException {
-    MethodDescriptor<byte[], byte[]> write = MethodDescriptor.<byte[], byte[]>newBuilder()
-        .setType(MethodDescriptor.MethodType.UNARY)
-        .setFullMethodName(P4RuntimeGrpc.getWriteMethod().getFullMethodName())
-        .setRequestMarshaller(new Bytes()).setResponseMarshaller(new Bytes()).build();
+    MethodDescriptor<byte[], byte[]> write = RawWrite.unparsedMethod();
     ServerServiceDefinition service = ServerServiceDefinition.builder(P4RuntimeGrpc.SERVICE_NAME)
         .addMethod(write, ServerCalls.asyncUnaryCall((byte[] request, StreamObserver<byte[]> out) -> {
           bytesReceived.add(request.length);

@@ -8,10 +8,6 @@ import io.grpc.Channel;
 import io.grpc.MethodDescriptor;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ClientCalls;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,26 +27,9 @@ final class GrpcWriter implements WriteClient {
   static final MethodDescriptor<byte[], WriteResponse> WRITE_BYTES = MethodDescriptor.<byte[], WriteResponse>newBuilder()
       .setType(MethodDescriptor.MethodType.UNARY)
       .setFullMethodName(P4RuntimeGrpc.getWriteMethod().getFullMethodName())
-      .setRequestMarshaller(new BytesMarshaller())
+      .setRequestMarshaller(RawWrite.BYTES)
       .setResponseMarshaller(ProtoUtils.marshaller(WriteResponse.getDefaultInstance()))
       .build();
-
-  /** A marshaller for requests that are already protobuf bytes. */
-  static final class BytesMarshaller implements MethodDescriptor.Marshaller<byte[]> {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  }
 
   private final Channel channel;
   private final ClientConfig config;

@@ -7,13 +7,11 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import org.nftoffload.p4runtime.RawWrite;
 import p4.v1.P4RuntimeGrpc;
 import p4.v1.P4RuntimeOuterClass.CapabilitiesRequest;
 import p4.v1.P4RuntimeOuterClass.CapabilitiesResponse;
@@ -48,10 +46,7 @@ final class P4RuntimeSink implements AutoCloseable {
         b.addMethod(m);
       }
     }
-    MethodDescriptor<byte[], byte[]> write = MethodDescriptor.<byte[], byte[]>newBuilder()
-        .setType(MethodDescriptor.MethodType.UNARY)
-        .setFullMethodName(P4RuntimeGrpc.getWriteMethod().getFullMethodName())
-        .setRequestMarshaller(new Bytes()).setResponseMarshaller(new Bytes()).build();
+    MethodDescriptor<byte[], byte[]> write = RawWrite.unparsedMethod();
     b.addMethod(write, ServerCalls.asyncUnaryCall((byte[] request, StreamObserver<byte[]> out) -> {
       writes.increment();
       bytes.add(request.length);
@@ -72,21 +67,6 @@ final class P4RuntimeSink implements AutoCloseable {
     server.awaitTermination(5, TimeUnit.SECONDS);
   }
 
-  private static final class Bytes implements MethodDescriptor.Marshaller<byte[]> {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  }
 
   private final class Service extends P4RuntimeGrpc.P4RuntimeImplBase {
     @Override
