@@ -47,6 +47,9 @@ final class ServeCommand implements Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       controller.close();
+      // said here: once the hooks finish the JVM halts, so main may never get to print after await()
+      out.println("nft-offload controller stopped");
+      out.flush();
       stopped.countDown();
     }, "nftoffload-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
@@ -70,8 +73,6 @@ final class ServeCommand implements Callable<Integer> {
     out.print(Controller.describe(l));
     out.flush();
     stopped.await();
-    out.println("nft-offload controller stopped");
-    out.flush();
     return 0;
   }
 }
