@@ -120,6 +120,14 @@ public final class Validator {
         }
         if (v.map() instanceof Expr.SetRef ref) {
           t.set(ref.name()).ifPresent(set -> {
+            // a named verdict map jumps from this rule's chain: its targets count for jump loops
+            for (SetElement e : set.elements()) {
+              e.value().ifPresent(x -> {
+                if (x instanceof Expr.VerdictValue vv) {
+                  vv.chain().ifPresent(jump);
+                }
+              });
+            }
             if (!set.map() || !set.dataType().orElse("").equals("verdict")) {
               problem.accept("'" + ref.name() + "' is not a verdict map: vmap needs type ... : verdict");
             } else {

@@ -48,6 +48,11 @@ import org.onosproject.net.pi.runtime.PiTernaryFieldMatch;
  */
 public final class Planner {
   private static final int MAX_DEPTH = 16;
+  /**
+   * Jumps and verdict maps can multiply paths (each level fans out again): past this many flattened rules the rest
+   * of an expansion is left to the kernel instead of growing without bound.
+   */
+  private static final int MAX_FLAT_PATHS = 200_000;
   private static final Map<String, Integer> PROTOCOLS = Map.ofEntries(Map.entry("icmp", 1), Map.entry("igmp", 2),
       Map.entry("tcp", 6), Map.entry("udp", 17), Map.entry("dccp", 33), Map.entry("gre", 47), Map.entry("esp", 50),
       Map.entry("ah", 51), Map.entry("ipv6-icmp", 58), Map.entry("icmpv6", 58), Map.entry("sctp", 132),
@@ -626,6 +631,11 @@ public final class Planner {
         Optional<Chain> c = target.flatMap(t::chain);
         if (c.isEmpty() || depth >= MAX_DEPTH) {
           out.add(new Flat(t, ref, conds, actions, Terminal.BARRIER, via, "jump target not found"));
+          return;
+        }
+        if (out.size() >= MAX_FLAT_PATHS) {
+          out.add(new Flat(t, ref, conds, actions, Terminal.BARRIER, via, "jumps expand to more than "
+              + MAX_FLAT_PATHS + " paths: the rest is decided in the kernel"));
           return;
         }
         if (!actions.isEmpty()) {

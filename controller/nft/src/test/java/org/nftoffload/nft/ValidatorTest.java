@@ -57,6 +57,18 @@ class ValidatorTest {
   }
 
   @Test
+  void jumpLoopsThroughNamedVerdictMapsAreFound() throws Exception {
+    List<String> p = problems("""
+        table inet t {
+          map zones { type ifname : verdict; elements = { "lan0" : jump a, "wan0" : jump b } }
+          chain a { accept }
+          chain b { iifname vmap @zones }
+        }
+        """);
+    assertEquals(List.of("jump loop b -> b in table inet t"), p);
+  }
+
+  @Test
   void validRulesetHasNoProblems() throws Exception {
     assertEquals(List.of(), problems("""
         table inet t {

@@ -298,4 +298,28 @@ class PlannerTest {
         "p.nft", "table inet fw { chain forward { type filter hook forward priority 0; tcp dport vmap 22\n } }"));
     assertEquals(Verdict.KERNEL_ONLY, p.verdicts().getFirst().verdict());
   }
+
+  /** Three jumps per chain, fourteen chains deep: 3^14 paths. The planner stops expanding and says why. */
+  @Test
+  void jumpFanOutIsBoundedAndLeftToTheKernel() throws Exception {
+    StringBuilder text = new StringBuilder("""
+        table inet t {
+          chain fwd { type filter hook forward priority filter; policy accept;
+            jump c0
+          }
+        """);
+    for (int i = 0; i < 14; i++) {
+      text.append("  chain c").append(i).append(" {\n");
+      for (int port = 1; port <= 3; port++) {
+        text.append("    tcp dport ").append(1000 * i + port).append(i < 13 ? " jump c" + (i + 1) : " drop")
+            .append('\n');
+      }
+      text.append("  }\n");
+    }
+    text.append("}\n");
+    Plan p = new Planner(PlanFixtures.PORTS, PlannerOptions.defaults()).plan(
+        org.nftoffload.nft.NftTextParser.parse("fanout.nft", text.toString()));
+    assertTrue(p.verdicts().stream().anyMatch(v -> v.reasons().stream().anyMatch(r -> r.contains("paths"))),
+        p.verdicts().toString().substring(0, 500));
+  }
 }
