@@ -257,7 +257,7 @@ public final class NftTextParser {
             if (verb.equals("destroy")) {
               return;
             }
-            throw error(at, "No such file or directory; chain '" + c + "' does not exist in table " + tb.name);
+            throw notInTable(at, "chain", c, tb);
           }
           if (del) {
             tb.chains.remove(c);
@@ -284,7 +284,7 @@ public final class NftTextParser {
             if (verb.equals("destroy")) {
               return;
             }
-            throw error(at, "No such file or directory; set '" + s + "' does not exist in table " + tb.name);
+            throw notInTable(at, "set", s, tb);
           }
           if (del) {
             tb.sets.remove(s);
@@ -299,7 +299,7 @@ public final class NftTextParser {
         String s = name("set name");
         SetB sb = tb.sets.get(s);
         if (sb == null) {
-          throw error(at, "No such file or directory; set '" + s + "' does not exist in table " + tb.name);
+          throw notInTable(at, "set", s, tb);
         }
         List<SetElement> els = elementList();
         if (add) {
@@ -338,13 +338,18 @@ public final class NftTextParser {
     }
   }
 
+  /** nft's own wording for an object a command names that the table does not hold. */
+  private NftParseException notInTable(Token at, String kind, String name, TableB tb) {
+    return error(at, "No such file or directory; " + kind + " '" + name + "' does not exist in table " + tb.name);
+  }
+
   private void ruleCommand(String verb) throws NftParseException {
     TableB tb = existingTable(tableRef());
     Token at = peek();
     String c = name("chain name");
     ChainB cb = tb.chains.get(c);
     if (cb == null) {
-      throw error(at, "No such file or directory; chain '" + c + "' does not exist in table " + tb.name);
+      throw notInTable(at, "chain", c, tb);
     }
     int index = -1;
     OptionalLong handle = OptionalLong.empty();
