@@ -35,6 +35,8 @@ import org.nftoffload.agent.v1.FlowActivity;
 import org.nftoffload.agent.v1.FlowAgentGrpc;
 import org.nftoffload.agent.v1.FlowDelete;
 import org.nftoffload.agent.v1.FlowEvent;
+import org.nftoffload.agent.v1.FlowNotice;
+import org.nftoffload.agent.v1.FlowNotices;
 import org.nftoffload.agent.v1.FlowRemoved;
 import org.nftoffload.agent.v1.FlowVerdict;
 import org.nftoffload.agent.v1.Hello;
@@ -63,11 +65,16 @@ public final class AgentEndpoint implements AgentNotifier, AutoCloseable {
 
   private static final Context.Key<Object> REMOTE = Context.key("remote");
 
+  /** Most notices in one FlowNotices message (~60 bytes each): bounds the message and the agent's parse of it. */
+  static final int NOTICES_PER_MESSAGE = 1024;
+
   private final ControllerConfig.Agents config;
   private final String controllerId;
   private final FlowManager flows;
   private final Clock clock;
   private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
+  /** Sessions holding notices until the next {@link #flush}. */
+  private final java.util.Set<Session> unflushed = ConcurrentHashMap.newKeySet();
   private final Counter refused;
   private volatile OffloadPolicy policy = OffloadPolicy.getDefaultInstance();
   private volatile Packets packets = Packets.NONE;
@@ -166,29 +173,39 @@ public final class AgentEndpoint implements AgentNotifier, AutoCloseable {
 
   @Override
   public void verdict(FlowId flow, long conntrackId, boolean offloaded, String reason) {
-    send(flow.agent(), ControllerMessage.newBuilder().setVerdict(FlowVerdict.newBuilder()
+    notice(flow.agent(), FlowNotice.newBuilder().setVerdict(FlowVerdict.newBuilder()
         .setConntrackId(conntrackId).setZone(flow.zone()).setOriginal(FlowMessages.tuple(flow.original()))
-        .setOffloaded(offloaded)
-        .setReason(reason == null ? "" : reason)).build());
+        .setOffloaded(offloaded).setReason(reason == null ? "" : reason)).build());
   }
 
   @Override
   public void activity(FlowId flow, long conntrackId, Instant lastUsed, long packets, long bytes) {
-    send(flow.agent(), ControllerMessage.newBuilder().setActivity(FlowActivity.newBuilder()
-        .setConntrackId(conntrackId).setZone(flow.zone()).setOriginal(FlowMessages.tuple(flow.original())).setLastUsedUnixMillis(lastUsed.toEpochMilli())
-        .setPackets(packets).setBytes(bytes)).build());
+    notice(flow.agent(), FlowNotice.newBuilder().setActivity(FlowActivity.newBuilder()
+        .setConntrackId(conntrackId).setZone(flow.zone()).setOriginal(FlowMessages.tuple(flow.original()))
+        .setLastUsedUnixMillis(lastUsed.toEpochMilli()).setPackets(packets).setBytes(bytes)).build());
   }
 
   @Override
   public void removed(FlowId flow, long conntrackId, String reason) {
-    send(flow.agent(), ControllerMessage.newBuilder().setRemoved(FlowRemoved.newBuilder()
-        .setConntrackId(conntrackId).setZone(flow.zone()).setOriginal(FlowMessages.tuple(flow.original())).setReason(reason == null ? "" : reason)).build());
+    notice(flow.agent(), FlowNotice.newBuilder().setRemoved(FlowRemoved.newBuilder()
+        .setConntrackId(conntrackId).setZone(flow.zone()).setOriginal(FlowMessages.tuple(flow.original()))
+        .setReason(reason == null ? "" : reason)).build());
   }
 
-  private void send(String agent, ControllerMessage m) {
+  /** Sends every agent the notices held for it, as one FlowNotices message each. */
+  @Override
+  public void flush() {
+    for (var it = unflushed.iterator(); it.hasNext(); ) {
+      Session s = it.next();
+      it.remove();
+      s.sendNotices();
+    }
+  }
+
+  private void notice(String agent, FlowNotice n) {
     Session s = sessions.get(agent);
-    if (s != null) {
-      s.send(m); // no stream: the agent resyncs when it is back and gets its verdicts then
+    if (s != null && s.hold(n)) { // no stream: the agent resyncs when it is back and gets its verdicts then
+      unflushed.add(s);
     }
   }
 
@@ -253,6 +270,7 @@ public final class AgentEndpoint implements AgentNotifier, AutoCloseable {
     private long resyncs;
     private long generation = -1;
     private final List<FlowSpec> resyncFlows = new ArrayList<>();
+    private FlowNotices.Builder held; // guarded by this
     /** Relayed packets: dropped, like a full NIC queue drops, once about a megabyte waits for a slow agent. */
     private final Predicate<ControllerMessage> sink = this::offer;
 
@@ -268,6 +286,31 @@ public final class AgentEndpoint implements AgentNotifier, AutoCloseable {
       synchronized (this) {
         return new AgentView(h.getAgentId(), h.getHost(), h.getNamespace(), h.getVersion(), remote, since.toString(), adds,
             deletes, resyncs);
+      }
+    }
+
+    /** Holds a notice for the next flush; true when this session has just started holding (it needs a flush). */
+    synchronized boolean hold(FlowNotice n) {
+      if (ended) {
+        return false;
+      }
+      boolean first = held == null;
+      if (first) {
+        held = FlowNotices.newBuilder();
+      }
+      held.addNotices(n);
+      if (held.getNoticesCount() >= NOTICES_PER_MESSAGE) {
+        sendNotices();
+        return false;
+      }
+      return first;
+    }
+
+    synchronized void sendNotices() {
+      if (held != null && held.getNoticesCount() > 0) {
+        FlowNotices batch = held.build();
+        held = null;
+        send(ControllerMessage.newBuilder().setNotices(batch).build());
       }
     }
 
@@ -329,11 +372,7 @@ public final class AgentEndpoint implements AgentNotifier, AutoCloseable {
       }
       String agent = hello.getAgentId();
       switch (m.getKindCase()) {
-        case EVENTS -> {
-          for (FlowEvent e : m.getEvents().getEventsList()) {
-            event(agent, e);
-          }
-        }
+        case EVENTS -> events(agent, m.getEvents().getEventsList());
         case RESYNC -> resync(agent, m.getResync());
         case PACKET_OUT -> packets.packetOut(agent, m.getPacketOut());
         case HELLO -> log.warn("agent '{}': second Hello ignored", agent);
@@ -341,35 +380,43 @@ public final class AgentEndpoint implements AgentNotifier, AutoCloseable {
       }
     }
 
-    private void event(String agent, FlowEvent e) {
-      switch (e.getKindCase()) {
-        case ADD -> {
-          synchronized (this) {
-            adds++;
+    /** A FlowEvents message goes to the flow manager as one batch; malformed events are answered here. */
+    private void events(String agent, List<FlowEvent> events) {
+      List<FlowManager.Event> batch = new ArrayList<>(events.size());
+      int added = 0;
+      int deleted = 0;
+      for (FlowEvent e : events) {
+        switch (e.getKindCase()) {
+          case ADD -> {
+            added++;
+            try {
+              batch.add(new FlowManager.Event.Add(FlowMessages.spec(agent, e.getAdd())));
+            } catch (IllegalArgumentException ex) {
+              log.warn("agent '{}': bad FlowAdd: {}", agent, ex.getMessage());
+              send(ControllerMessage.newBuilder().setNotices(FlowNotices.newBuilder().addNotices(FlowNotice
+                  .newBuilder().setVerdict(FlowVerdict.newBuilder().setConntrackId(e.getAdd().getConntrackId())
+                      .setZone(e.getAdd().getZone()).setOriginal(e.getAdd().getOriginal().getTuple())
+                      .setOffloaded(false).setReason("malformed FlowAdd: " + ex.getMessage())))).build());
+            }
           }
-          try {
-            flows.add(FlowMessages.spec(agent, e.getAdd()));
-          } catch (IllegalArgumentException ex) {
-            log.warn("agent '{}': bad FlowAdd: {}", agent, ex.getMessage());
-            send(ControllerMessage.newBuilder().setVerdict(FlowVerdict.newBuilder()
-                .setConntrackId(e.getAdd().getConntrackId()).setZone(e.getAdd().getZone())
-                .setOriginal(e.getAdd().getOriginal().getTuple())
-                .setOffloaded(false).setReason("malformed FlowAdd: " + ex.getMessage())).build());
+          case DELETE -> {
+            deleted++;
+            FlowDelete d = e.getDelete();
+            try {
+              batch.add(new FlowManager.Event.Delete(FlowMessages.id(agent, d.getZone(), d.getOriginal()),
+                  d.getReason().name()));
+            } catch (IllegalArgumentException ex) {
+              log.warn("agent '{}': bad FlowDelete: {}", agent, ex.getMessage());
+            }
           }
+          case KIND_NOT_SET -> log.warn("agent '{}': empty flow event ignored", agent);
         }
-        case DELETE -> {
-          synchronized (this) {
-            deletes++;
-          }
-          FlowDelete d = e.getDelete();
-          try {
-            flows.delete(FlowMessages.id(agent, d.getZone(), d.getOriginal()), d.getReason().name());
-          } catch (IllegalArgumentException ex) {
-            log.warn("agent '{}': bad FlowDelete: {}", agent, ex.getMessage());
-          }
-        }
-        case KIND_NOT_SET -> log.warn("agent '{}': empty flow event ignored", agent);
       }
+      synchronized (this) {
+        adds += added;
+        deletes += deleted;
+      }
+      flows.events(batch);
     }
 
     private void resync(String agent, org.nftoffload.agent.v1.Resync r) {

@@ -49,6 +49,9 @@ public final class FlowManager implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(FlowManager.class);
 
+  /** Most events one actor task handles before write results get their turn. */
+  private static final int DRAIN_MAX = 1024;
+
   static {
     FlowtableP4.TABLES.size(); // initialise FlowtableP4 before its nested classes
   }
@@ -128,6 +131,9 @@ public final class FlowManager implements AutoCloseable {
   private final MeterRegistry meters;
   private final ExecutorService actor;
   private final AtomicInteger queued = new AtomicInteger();
+  private final java.util.concurrent.ConcurrentLinkedQueue<Work> inbox =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
   private final ConcurrentHashMap<FlowId, Flow> flows = new ConcurrentHashMap<>();
   private final SpecCompactor compactor = new SpecCompactor(); // event thread
   private final HashMap<EntryKey, Flow> byKey = new HashMap<>();
@@ -193,13 +199,41 @@ public final class FlowManager implements AutoCloseable {
 
   /** An agent reports a flow the kernel chose to offload. */
   public void add(FlowSpec spec) {
-    long accepted = System.nanoTime();
-    submit(spec, () -> doAdd(spec, accepted));
+    events(List.of(new Event.Add(spec)));
   }
 
   /** An agent reports that a flow ended (FIN, RST, timeout): its entries are deleted, nothing is sent back. */
   public void delete(FlowId id, String reason) {
-    submit(null, () -> doDelete(id, reason, false));
+    events(List.of(new Event.Delete(id, reason)));
+  }
+
+  /** One event an agent reported, for {@link #events}. */
+  public sealed interface Event {
+    /** See {@link FlowManager#add}. */
+    record Add(FlowSpec spec) implements Event {}
+
+    /** See {@link FlowManager#delete}. */
+    record Delete(FlowId id, String reason) implements Event {}
+  }
+
+  /**
+   * Events in the order an agent reported them (one FlowEvents message): handled in one go, so their writes share
+   * batches and their verdicts share messages. When the queue has no room for all of them, none is taken and each
+   * add is refused (the flow stays in the kernel).
+   */
+  public void events(List<Event> batch) {
+    if (batch.isEmpty()) {
+      return;
+    }
+    long accepted = System.nanoTime();
+    submit(batch, () -> {
+      for (Event e : batch) {
+        switch (e) {
+          case Event.Add a -> doAdd(a.spec(), accepted);
+          case Event.Delete d -> doDelete(d.id(), d.reason(), false);
+        }
+      }
+    });
   }
 
   /**
@@ -207,7 +241,7 @@ public final class FlowManager implements AutoCloseable {
    * torn down, the others added or kept.
    */
   public void resync(String agent, List<FlowSpec> specs) {
-    submit(null, () -> {
+    submit(List.of(), () -> {
       Set<FlowId> claimed = new HashSet<>();
       for (FlowSpec s : specs) {
         claimed.add(s.id());
@@ -243,7 +277,7 @@ public final class FlowManager implements AutoCloseable {
 
   /** Idle-timeout notifications from a device. */
   public void idleTimeout(String device, List<PiTableEntry> entries) {
-    submit(null, () -> {
+    submit(List.of(), () -> {
       for (PiTableEntry e : entries) {
         EntryKey key;
         try {
@@ -411,27 +445,50 @@ public final class FlowManager implements AutoCloseable {
 
   // ---------------------------------------------------------------- actor
 
-  private void submit(FlowSpec refused, Runnable work) {
+  /** Queues work for the actor; {@code events} (what it handles, maybe none) count against the queue's capacity. */
+  private void submit(List<Event> events, Runnable work) {
     if (closed) {
       return;
     }
-    if (queued.incrementAndGet() > settings.queueCapacity()) {
-      queued.decrementAndGet();
+    int weight = Math.max(1, events.size());
+    if (queued.addAndGet(weight) > settings.queueCapacity()) {
+      queued.addAndGet(-weight);
       queueFull.increment();
-      if (refused != null) {
-        notifier.verdict(refused.id(), refused.conntrackId(), false, "controller busy: flow queue full");
+      for (Event e : events) {
+        if (e instanceof Event.Add a) {
+          notifier.verdict(a.spec().id(), a.spec().conntrackId(), false, "controller busy: flow queue full");
+        }
       }
+      notifier.flush();
       return;
     }
-    actor.execute(() -> {
-      queued.decrementAndGet();
+    inbox.add(new Work(weight, work));
+    if (draining.compareAndSet(false, true)) {
+      actor.execute(this::drain);
+    }
+  }
+
+  private record Work(int weight, Runnable run) {}
+
+  /**
+   * Runs the events queued since the last drain as one actor task: one hand-off per burst rather than per event. A
+   * drain stops after {@link #DRAIN_MAX} events so that write results waiting behind it are not starved.
+   */
+  private void drain() {
+    Work work;
+    for (int n = 0; n < DRAIN_MAX && (work = inbox.poll()) != null; n += work.weight()) {
+      queued.addAndGet(-work.weight());
       try {
-        work.run();
+        work.run().run();
       } catch (RuntimeException e) {
         log.error("flow manager: {}", e.toString(), e);
       }
-      scheduleFlush();
-    });
+    }
+    scheduleFlush();
+    draining.set(false);
+    if (!inbox.isEmpty() && draining.compareAndSet(false, true)) {
+      actor.execute(this::drain);
+    }
   }
 
   private void doAdd(FlowSpec reported, long acceptedNanos) {
@@ -601,6 +658,7 @@ public final class FlowManager implements AutoCloseable {
         }));
       }
     }
+    notifier.flush(); // the verdicts and removals of this burst, one message per agent
   }
 
   private void completed(List<Op> batch, WriteResult result, Throwable error) {
@@ -705,7 +763,7 @@ public final class FlowManager implements AutoCloseable {
     if (delay.compareTo(settings.retryMax()) > 0) {
       delay = settings.retryMax();
     }
-    f.retryTask = scheduler.schedule(delay, () -> submit(null, () -> retry(f)));
+    f.retryTask = scheduler.schedule(delay, () -> submit(List.of(), () -> retry(f)));
   }
 
   private void retry(Flow f) {
@@ -784,7 +842,10 @@ public final class FlowManager implements AutoCloseable {
     for (String name : devices.names()) {
       FlowDevices.Device d = devices.device(name).orElseThrow();
       for (FlowtableP4.Table t : List.of(FlowtableP4.FlowV4.TABLE, FlowtableP4.FlowV6.TABLE)) {
-        reads.add(d.read(t.id()).thenAcceptAsync(entries -> applyCounters(name, entries), actor)
+        reads.add(d.read(t.id()).thenAcceptAsync(entries -> {
+          applyCounters(name, entries);
+          scheduleFlush();
+        }, actor)
             .exceptionally(e -> {
               log.debug("counter read of {} failed: {}", name, e.toString());
               return null;

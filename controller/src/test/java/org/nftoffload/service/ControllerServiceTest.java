@@ -229,6 +229,47 @@ class ControllerServiceTest {
   }
 
   @Test
+  void verdictsOfOneEventMessageComeBackBatchedPerDeviceWrite() throws Exception {
+    int n = 1100; // more than one FlowNotices message holds
+    try (TestController.Agent agent = c.rawAgent()) {
+      agent.hello("h1", TestController.AGENT_TOKEN);
+      agent.next(ControllerMessage.KindCase.HELLO_ACK);
+      org.nftoffload.agent.v1.FlowAdd[] adds = new org.nftoffload.agent.v1.FlowAdd[n];
+      FlowEvents.Builder deletes = FlowEvents.newBuilder();
+      for (int i = 0; i < n; i++) {
+        adds[i] = TestController.masqueraded(5000 + i, 50 + i / 1000, 10000 + i);
+        deletes.addEvents(FlowEvent.newBuilder().setDelete(FlowDelete.newBuilder()
+            .setOriginal(adds[i].getOriginal().getTuple()).setReason(FlowDelete.Reason.FIN)));
+      }
+      agent.send(TestController.events(adds));
+      Set<Long> offloaded = new HashSet<>();
+      int messages = 0;
+      while (offloaded.size() < n) {
+        ControllerMessage m = agent.received.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(m != null, "verdicts for " + offloaded.size() + " of " + n + " flows within 10 s");
+        if (m.getKindCase() == ControllerMessage.KindCase.POLICY) {
+          continue;
+        }
+        assertEquals(ControllerMessage.KindCase.NOTICES, m.getKindCase(), "verdicts come only in FlowNotices");
+        messages++;
+        assertTrue(m.getNotices().getNoticesCount() <= 1024, "notices in one message: "
+            + m.getNotices().getNoticesCount());
+        for (var notice : m.getNotices().getNoticesList()) {
+          assertTrue(notice.getVerdict().getOffloaded(), notice.toString());
+          assertTrue(offloaded.add(notice.getVerdict().getConntrackId()), "second verdict for " + notice);
+        }
+      }
+      // one message per answered device write (batch_size 512: 2,200 entries are 5 writes), split at 1,024
+      assertTrue(messages >= 2 && messages <= 7, messages + " messages for " + n + " verdicts");
+      agent.send(AgentMessage.newBuilder().setEvents(deletes).build());
+      for (int i = 0; i < 200 && json(c.get("/api/v1/flows?agent=h1")).get("total").asInt() != 0; i++) {
+        Thread.sleep(20);
+      }
+      assertEquals(0, json(c.get("/api/v1/flows?agent=h1")).get("total").asInt());
+    }
+  }
+
+  @Test
   void metricsAreServedAsPrometheusText() throws Exception {
     HttpResponse<String> m = c.get("/metrics");
     assertEquals(200, m.statusCode());

@@ -19,6 +19,7 @@ import org.nftoffload.agent.v1.AgentMessage;
 import org.nftoffload.agent.v1.ControllerMessage;
 import org.nftoffload.agent.v1.FlowAdd;
 import org.nftoffload.agent.v1.FlowAgentGrpc;
+import org.nftoffload.agent.v1.FlowNotice;
 import org.nftoffload.agent.v1.FlowEvent;
 import org.nftoffload.agent.v1.FlowEvents;
 import org.nftoffload.agent.v1.Hello;
@@ -89,19 +90,35 @@ public final class TestController implements AutoCloseable {
     return call("GET", path, READER, null);
   }
 
-  /** A gRPC agent stream: what the controller sends arrives in {@link #received}. */
+  /**
+   * A gRPC agent stream: what the controller sends arrives in {@link #received}, each notice of a FlowNotices batch
+   * as a message of its own kind (VERDICT, ACTIVITY, REMOVED) unless the stream was opened raw.
+   */
   public final class Agent implements AutoCloseable {
     public final BlockingQueue<ControllerMessage> received = new LinkedBlockingQueue<>();
     public final BlockingQueue<Throwable> errors = new LinkedBlockingQueue<>();
     private final ManagedChannel channel;
     private final StreamObserver<AgentMessage> out;
 
-    Agent() {
+    Agent(boolean raw) {
       channel = NettyChannelBuilder.forAddress("127.0.0.1", listening.agents().getPort()).usePlaintext().build();
       out = FlowAgentGrpc.newStub(channel).connect(new StreamObserver<>() {
         @Override
         public void onNext(ControllerMessage m) {
-          received.add(m);
+          if (raw || !m.hasNotices()) {
+            received.add(m);
+            return;
+          }
+          for (FlowNotice n : m.getNotices().getNoticesList()) {
+            ControllerMessage.Builder one = ControllerMessage.newBuilder();
+            switch (n.getKindCase()) {
+              case VERDICT -> one.setVerdict(n.getVerdict());
+              case ACTIVITY -> one.setActivity(n.getActivity());
+              case REMOVED -> one.setRemoved(n.getRemoved());
+              case KIND_NOT_SET -> throw new AssertionError("empty notice from the controller: " + m);
+            }
+            received.add(one.build());
+          }
         }
 
         @Override
@@ -147,7 +164,12 @@ public final class TestController implements AutoCloseable {
   }
 
   public Agent agent() {
-    return new Agent();
+    return new Agent(false);
+  }
+
+  /** An agent stream that keeps FlowNotices batches as the controller sent them. */
+  public Agent rawAgent() {
+    return new Agent(true);
   }
 
   /** A masqueraded TCP connection lan0 → wan0 as an agent reports it. */

@@ -14,6 +14,7 @@ import org.nftoffload.agent.v1.ControllerMessage;
 import org.nftoffload.agent.v1.FlowAdd;
 import org.nftoffload.agent.v1.FlowEvent;
 import org.nftoffload.agent.v1.FlowEvents;
+import org.nftoffload.agent.v1.FlowNotice;
 import org.nftoffload.agent.v1.Path.Builder;
 import org.nftoffload.agent.v1.Tuple;
 import org.nftoffload.service.EmbeddedSwitches;
@@ -74,18 +75,25 @@ public final class FlowInstallLoad {
     AtomicInteger done = new AtomicInteger();
     AtomicInteger rejected = new AtomicInteger();
     try (TestController c = new TestController(yaml, EmbeddedSwitches.PortSource.NONE);
-        TestController.Agent agent = c.agent()) {
+        TestController.Agent agent = c.rawAgent()) {
       agent.hello("bench", "");
       agent.next(ControllerMessage.KindCase.HELLO_ACK);
       Thread reader = Thread.ofPlatform().daemon().start(() -> {
         try {
           while (!Thread.currentThread().isInterrupted()) {
             ControllerMessage m = agent.received.poll(1, TimeUnit.SECONDS);
-            if (m != null && m.hasVerdict()) {
-              int i = (int) m.getVerdict().getConntrackId();
-              acked[i] = System.nanoTime();
-              if (!m.getVerdict().getOffloaded() && rejected.incrementAndGet() <= 5) {
-                System.err.println("rejected " + i + ": " + m.getVerdict().getReason());
+            if (m == null || !m.hasNotices()) {
+              continue;
+            }
+            long now = System.nanoTime();
+            for (FlowNotice n : m.getNotices().getNoticesList()) {
+              if (!n.hasVerdict()) {
+                continue;
+              }
+              int i = (int) n.getVerdict().getConntrackId();
+              acked[i] = now;
+              if (!n.getVerdict().getOffloaded() && rejected.incrementAndGet() <= 5) {
+                System.err.println("rejected " + i + ": " + n.getVerdict().getReason());
               }
               done.incrementAndGet();
             }
@@ -110,6 +118,7 @@ public final class FlowInstallLoad {
       long heapBefore = heapAfterGc(mem);
       java.util.Map<String, long[]> histogramBefore = histogram();
       int from = WARMUP + flows;
+      java.util.Map<Long, long[]> cpuBefore = threadCpu();
       long start = System.nanoTime();
       int batch = 256;
       for (int i = from; i < total; i += batch) {
@@ -126,11 +135,13 @@ public final class FlowInstallLoad {
       }
       await(done, total);
       long end = Arrays.stream(acked, from, total).max().orElseThrow();
+      java.util.Map<Long, long[]> cpuAfter = threadCpu();
       double seconds = (end - start) / 1e9;
       report("sustained, 256 events/message, <= 50,000 outstanding", sent, acked, from, total);
       inside(c);
       System.out.printf("sustained rate: %,.0f flows/s (%,d flows in %.2f s; %,d entries written)%n",
           flows / seconds, flows, seconds, 2 * flows);
+      printCpuPerFlow(cpuBefore, cpuAfter, flows);
 
       long heapAfter = heapAfterGc(mem);
       System.out.printf("heap: %,.0f bytes per offloaded flow (%s; heap used after GC %,d -> %,d bytes for %,d more"
@@ -168,6 +179,46 @@ public final class FlowInstallLoad {
       next += interval;
     }
     return (to - from) / ((System.nanoTime() - start) / 1e9);
+  }
+
+  /** CPU time of every live thread: id → {cpu nanos}, with the name kept alongside for grouping. */
+  private static final java.util.Map<Long, String> THREAD_NAMES = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static java.util.Map<Long, long[]> threadCpu() {
+    java.lang.management.ThreadMXBean t = ManagementFactory.getThreadMXBean();
+    java.util.Map<Long, long[]> out = new java.util.HashMap<>();
+    for (java.lang.management.ThreadInfo info : t.getThreadInfo(t.getAllThreadIds())) {
+      if (info == null) {
+        continue;
+      }
+      long cpu = t.getThreadCpuTime(info.getThreadId());
+      if (cpu >= 0) {
+        out.put(info.getThreadId(), new long[] {cpu});
+        THREAD_NAMES.put(info.getThreadId(), info.getThreadName());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Where the sustained phase's CPU went: microseconds per flow by thread group (names with digits folded), which
+   * compares better across runs on a shared machine than rates do. GC and JIT threads are not Java threads and are
+   * missing here; the process total from the OS includes them.
+   */
+  private static void printCpuPerFlow(java.util.Map<Long, long[]> before, java.util.Map<Long, long[]> after,
+      int flows) {
+    java.util.Map<String, Long> byGroup = new java.util.TreeMap<>();
+    long sum = 0;
+    for (var e : after.entrySet()) {
+      long d = e.getValue()[0] - before.getOrDefault(e.getKey(), new long[1])[0];
+      String group = THREAD_NAMES.get(e.getKey()).replaceAll("\\d+", "N");
+      byGroup.merge(group, d, Long::sum);
+      sum += d;
+    }
+    System.out.printf("CPU per flow in the sustained phase (Java threads): %.1f us%n", sum / 1e3 / flows);
+    byGroup.entrySet().stream().filter(e -> e.getValue() / 1e3 / flows >= 0.2)
+        .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
+        .forEach(e -> System.out.printf("  %6.1f us  %s%n", e.getValue() / 1e3 / flows, e.getKey()));
   }
 
   private static long heapAfterGc(MemoryMXBean mem) throws InterruptedException {

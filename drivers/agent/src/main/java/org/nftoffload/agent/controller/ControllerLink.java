@@ -8,9 +8,13 @@ import org.nftoffload.agent.flow.FlowKey;
 import org.nftoffload.agent.flow.FlowTracker;
 import org.nftoffload.agent.v1.AgentMessage;
 import org.nftoffload.agent.v1.ControllerMessage;
+import org.nftoffload.agent.v1.FlowActivity;
 import org.nftoffload.agent.v1.FlowAgentGrpc;
 import org.nftoffload.agent.v1.FlowEvent;
 import org.nftoffload.agent.v1.FlowEvents;
+import org.nftoffload.agent.v1.FlowNotice;
+import org.nftoffload.agent.v1.FlowRemoved;
+import org.nftoffload.agent.v1.FlowVerdict;
 import org.nftoffload.agent.v1.Hello;
 import org.nftoffload.agent.v1.Resync;
 import org.slf4j.Logger;
@@ -262,12 +266,24 @@ public final class ControllerLink implements AutoCloseable {
                     LOG.info("controller {} at {} accepted agent {}; resync generation {} sent",
                             m.getHelloAck().getControllerId(), target, hello.getAgentId(), generation.get());
                 }
-                case VERDICT -> handler.verdict(key(m.getVerdict().getZone(), m.getVerdict().hasOriginal(), m.getVerdict().getOriginal()),
-                        m.getVerdict().getOffloaded(), m.getVerdict().getReason());
-                case ACTIVITY -> handler.activity(key(m.getActivity().getZone(), m.getActivity().hasOriginal(), m.getActivity().getOriginal()),
-                        m.getActivity().getLastUsedUnixMillis(), m.getActivity().getPackets(), m.getActivity().getBytes());
-                case REMOVED -> handler.removed(key(m.getRemoved().getZone(), m.getRemoved().hasOriginal(), m.getRemoved().getOriginal()),
-                        m.getRemoved().getReason());
+                case VERDICT -> verdict(m.getVerdict());
+                case ACTIVITY -> activity(m.getActivity());
+                case REMOVED -> removed(m.getRemoved());
+                case NOTICES -> {
+                    for (FlowNotice n : m.getNotices().getNoticesList()) {
+                        try {
+                            switch (n.getKindCase()) {
+                                case VERDICT -> verdict(n.getVerdict());
+                                case ACTIVITY -> activity(n.getActivity());
+                                case REMOVED -> removed(n.getRemoved());
+                                case KIND_NOT_SET -> LOG.warn("controller sent an empty flow notice; ignored");
+                            }
+                        } catch (RuntimeException e) {
+                            // one bad notice must not cost the others in the batch
+                            LOG.warn("ignored flow notice {}: {}", n.getKindCase(), e.getMessage());
+                        }
+                    }
+                }
                 case POLICY -> handler.policy(Messages.policy(m.getPolicy()));
                 case PACKET_IN -> handler.packetIn(m.getPacketIn().getDevice(), m.getPacketIn().getPort(),
                         m.getPacketIn().getReason(), m.getPacketIn().getPayload().toByteArray());
@@ -277,6 +293,19 @@ public final class ControllerLink implements AutoCloseable {
             // a bad message must not kill the stream: say what was wrong and go on
             LOG.warn("ignored controller message {}: {}", m.getKindCase(), e.getMessage());
         }
+    }
+
+    private void verdict(FlowVerdict v) {
+        handler.verdict(key(v.getZone(), v.hasOriginal(), v.getOriginal()), v.getOffloaded(), v.getReason());
+    }
+
+    private void activity(FlowActivity a) {
+        handler.activity(key(a.getZone(), a.hasOriginal(), a.getOriginal()), a.getLastUsedUnixMillis(),
+                a.getPackets(), a.getBytes());
+    }
+
+    private void removed(FlowRemoved r) {
+        handler.removed(key(r.getZone(), r.hasOriginal(), r.getOriginal()), r.getReason());
     }
 
     private static FlowKey key(int zone, boolean hasOriginal, org.nftoffload.agent.v1.Tuple original) {

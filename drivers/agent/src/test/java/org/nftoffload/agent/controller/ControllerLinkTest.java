@@ -13,6 +13,8 @@ import org.nftoffload.agent.flow.TestFlows;
 import org.nftoffload.agent.v1.AgentMessage;
 import org.nftoffload.agent.v1.ControllerMessage;
 import org.nftoffload.agent.v1.FlowActivity;
+import org.nftoffload.agent.v1.FlowNotice;
+import org.nftoffload.agent.v1.FlowNotices;
 import org.nftoffload.agent.v1.FlowAdd;
 import org.nftoffload.agent.v1.Hello;
 import org.nftoffload.linux.conntrack.ConntrackEvent;
@@ -100,11 +102,20 @@ class ControllerLinkTest {
                     .setOriginal(Messages.tuple(TestFlows.plain(2, 40002).original())).setPackets(5)).build());
             // a message that does not say which flow is ignored, and does not break the stream
             first.send(ControllerMessage.newBuilder().setActivity(FlowActivity.newBuilder().setConntrackId(4)).build());
+            // the controller's batched form: every good notice counts, in order, even next to a bad one
+            first.send(ControllerMessage.newBuilder().setNotices(FlowNotices.newBuilder()
+                    .addNotices(FlowNotice.newBuilder().setActivity(FlowActivity.newBuilder().setConntrackId(4)))
+                    .addNotices(FlowNotice.newBuilder().setActivity(FlowActivity.newBuilder().setConntrackId(4)
+                            .setOriginal(Messages.tuple(TestFlows.plain(4, 40004).original())).setPackets(1)))
+                    .addNotices(FlowNotice.newBuilder().setActivity(FlowActivity.newBuilder().setConntrackId(1)
+                            .setOriginal(Messages.tuple(TestFlows.plain(1, 40001).original())).setPackets(9))))
+                    .build());
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (s.activity.isEmpty() && System.nanoTime() < deadline) {
+            while (s.activity.size() < 3 && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
-            assertEquals(List.of(FlowKey.of(TestFlows.plain(2, 40002))), s.activity);
+            assertEquals(List.of(FlowKey.of(TestFlows.plain(2, 40002)), FlowKey.of(TestFlows.plain(4, 40004)),
+                    FlowKey.of(TestFlows.plain(1, 40001))), s.activity);
 
             first.close();
             // a flow ends while the controller is away: the next Resync must not contain it
