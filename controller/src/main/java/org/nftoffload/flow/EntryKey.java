@@ -91,6 +91,34 @@ public final class EntryKey {
     return new EntryKey(out);
   }
 
+  /** The key of the entry whose values are {@code v}: equal to {@link #of(PiTableEntry)} of that entry. */
+  static EntryKey of(FlowEntries.Values v) {
+    List<MatchField> fields = v.table.key();
+    int size = 1;
+    for (MatchField f : fields) {
+      size += (f.bitWidth() + 7) / 8;
+    }
+    byte[] out = new byte[size];
+    out[0] = v.table == FlowV4.TABLE ? (byte) 4 : (byte) 6;
+    int at = 1;
+    for (int i = 0; i < fields.size(); i++) {
+      int width = (fields.get(i).bitWidth() + 7) / 8;
+      byte[] b = v.keyBytes[i];
+      if (b != null) {
+        if (b.length != width) {
+          throw new IllegalArgumentException(fields.get(i).id() + ": " + b.length + " bytes, want " + width);
+        }
+        System.arraycopy(b, 0, out, at, width);
+      } else {
+        for (int k = 0; k < width; k++) {
+          out[at + k] = (byte) (v.keyLongs[i] >>> (8 * (width - 1 - k)));
+        }
+      }
+      at += width;
+    }
+    return new EntryKey(out);
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof EntryKey k && k.hash == hash && k.high == high && k.low == low

@@ -6,8 +6,6 @@ import org.nftoffload.p4.FlowtableP4.FlowV4;
 import org.nftoffload.p4.FlowtableP4.FlowV6;
 import org.onlab.util.ImmutableByteSequence;
 import org.onosproject.net.pi.model.PiActionId;
-import org.onosproject.net.pi.model.PiActionParamId;
-import org.onosproject.net.pi.model.PiMatchFieldId;
 import org.onosproject.net.pi.runtime.PiAction;
 import org.onosproject.net.pi.runtime.PiActionParam;
 import org.onosproject.net.pi.runtime.PiExactFieldMatch;
@@ -34,15 +32,36 @@ public final class FlowEntries {
 
   /** Both entries of {@code flow} with the given idle timeout; refuses flows the port map cannot place. */
   public static Pair of(FlowSpec flow, PortMap ports, Duration idleTimeout) throws FlowRejectedException {
+    Placement at = place(flow, ports);
+    return new Pair(at.device(), original(flow, at, idleTimeout), reply(flow, at, idleTimeout));
+  }
+
+  /**
+   * Where a flow's entries go: the device that owns all four of its interfaces, and the P4 ports each direction
+   * enters and leaves by.
+   */
+  public record Placement(String device, int originalIn, int originalOut, int replyIn, int replyOut) {}
+
+  /** The flow's placement; refuses flows whose interfaces are unknown or on more than one device. */
+  public static Placement place(FlowSpec flow, PortMap ports) throws FlowRejectedException {
     Placed o = place(flow.original(), ports, "original");
     Placed r = place(flow.reply(), ports, "reply");
     if (!o.device().equals(r.device())) {
       throw new FlowRejectedException("ports on two devices (" + o.device() + ", " + r.device()
           + "): cross-device flows are not offloaded");
     }
-    return new Pair(o.device(),
-        entry(flow.original(), flow.reply(), o, idleTimeout),
-        entry(flow.reply(), flow.original(), r, idleTimeout));
+    return new Placement(o.device(), o.ingressPort(), o.egressPort(), r.ingressPort(), r.egressPort());
+  }
+
+  /** The original direction's entry. */
+  static PiTableEntry original(FlowSpec flow, Placement at, Duration idleTimeout) {
+    return entry(flow.original(), flow.reply(), new Placed(at.device(), at.originalIn(), at.originalOut()),
+        idleTimeout);
+  }
+
+  /** The reply direction's entry. */
+  static PiTableEntry reply(FlowSpec flow, Placement at, Duration idleTimeout) {
+    return entry(flow.reply(), flow.original(), new Placed(at.device(), at.replyIn(), at.replyOut()), idleTimeout);
   }
 
   private record Placed(String device, int ingressPort, int egressPort) {}
@@ -59,56 +78,92 @@ public final class FlowEntries {
     return new Placed(in.device(), in.number(), out.number());
   }
 
-  private static PiTableEntry entry(Direction d, Direction opposite, Placed at, Duration idleTimeout) {
-    Tuple t = d.tuple();
-    boolean v4 = t.ipv4();
-    FlowtableP4.Table table = v4 ? FlowV4.TABLE : FlowV6.TABLE;
-    PiMatchKey key = PiMatchKey.builder()
-        .addFieldMatch(exact(table.key().get(0).id(), at.ingressPort(), FlowtableP4.PORT_BITS))
-        .addFieldMatch(exact(table.key().get(1).id(), t.protocol(), FlowtableP4.IP_PROTO_BITS))
-        .addFieldMatch(new PiExactFieldMatch(table.key().get(2).id(), bytes(t.source().getAddress())))
-        .addFieldMatch(new PiExactFieldMatch(table.key().get(3).id(), bytes(t.destination().getAddress())))
-        .addFieldMatch(exact(table.key().get(4).id(), t.sourcePort(), FlowtableP4.L4_PORT_BITS))
-        .addFieldMatch(exact(table.key().get(5).id(), t.destinationPort(), FlowtableP4.L4_PORT_BITS))
-        .build();
-    // The tuple the packet must carry when it leaves: the opposite direction's tuple, reversed.
-    Tuple leaving = opposite.tuple().reversed();
-    PiAction.Builder action = PiAction.builder();
-    boolean nat = !leaving.equals(t);
-    FlowtableP4.Action a;
-    if (nat) {
-      a = v4 ? FlowV4.NAT : FlowV6.NAT;
+  /**
+   * The action of direction {@code d}'s entry, given the tuple its packets must carry when they leave ({@link
+   * #leaving}): NAT when that differs from the tuple they arrive with, else a forward that pushes, pops or keeps
+   * the VLAN tag.
+   */
+  static FlowtableP4.Action action(Direction d, Tuple leaving) {
+    boolean v4 = d.tuple().ipv4();
+    if (!leaving.equals(d.tuple())) {
+      return v4 ? FlowV4.NAT : FlowV6.NAT;
     } else if (d.egressVlan() != 0) {
-      a = v4 ? FlowV4.FORWARD_VLAN : FlowV6.FORWARD_VLAN;
+      return v4 ? FlowV4.FORWARD_VLAN : FlowV6.FORWARD_VLAN;
     } else if (d.ingressVlan() != 0) {
-      a = v4 ? FlowV4.FORWARD_UNTAG : FlowV6.FORWARD_UNTAG;
-    } else {
-      a = v4 ? FlowV4.FORWARD : FlowV6.FORWARD;
+      return v4 ? FlowV4.FORWARD_UNTAG : FlowV6.FORWARD_UNTAG;
     }
-    action.withId(a.id());
-    param(action, FlowtableP4.PORT.id(), at.egressPort(), FlowtableP4.PORT_BITS);
-    param(action, FlowtableP4.SMAC.id(), d.sourceMac(), FlowtableP4.MAC_BITS);
-    param(action, FlowtableP4.DMAC.id(), d.destinationMac(), FlowtableP4.MAC_BITS);
-    if (nat || d.egressVlan() != 0) {
-      param(action, FlowtableP4.VLAN_ID.id(), d.egressVlan(), FlowtableP4.VLAN_ID_BITS);
+    return v4 ? FlowV4.FORWARD : FlowV6.FORWARD;
+  }
+
+  /** The tuple packets of a direction carry when they leave: the opposite direction's tuple, reversed. */
+  static Tuple leaving(Direction opposite) {
+    return opposite.tuple().reversed();
+  }
+
+  /** Whether the action writes a VLAN id (NAT always has the parameter; forward_vlan pushes it). */
+  static boolean hasVlanParam(FlowtableP4.Action a) {
+    return a == FlowV4.NAT || a == FlowV6.NAT || a == FlowV4.FORWARD_VLAN || a == FlowV6.FORWARD_VLAN;
+  }
+
+  /**
+   * One entry's values in {@link FlowtableP4} order: the key fields of its table, then the parameters of its action.
+   * A value is a number, or bytes (addresses) when its slot in the byte arrays is set. Reused, so not shared.
+   */
+  static final class Values {
+    FlowtableP4.Table table;
+    FlowtableP4.Action action;
+    final long[] keyLongs = new long[6];
+    final byte[][] keyBytes = new byte[6][];
+    final long[] paramLongs = new long[8];
+    final byte[][] paramBytes = new byte[8][];
+  }
+
+  /** The values of direction {@code d}'s entry, entering on {@code ingressPort} and leaving on {@code egressPort}. */
+  static Values fill(Direction d, Direction opposite, int ingressPort, int egressPort, Values v) {
+    Tuple t = d.tuple();
+    v.table = t.ipv4() ? FlowV4.TABLE : FlowV6.TABLE;
+    java.util.Arrays.fill(v.keyBytes, null);
+    java.util.Arrays.fill(v.paramBytes, null);
+    v.keyLongs[0] = ingressPort;
+    v.keyLongs[1] = t.protocol();
+    v.keyBytes[2] = t.source().getAddress();
+    v.keyBytes[3] = t.destination().getAddress();
+    v.keyLongs[4] = t.sourcePort();
+    v.keyLongs[5] = t.destinationPort();
+    Tuple leaving = leaving(opposite);
+    v.action = action(d, leaving);
+    v.paramLongs[0] = egressPort;
+    v.paramLongs[1] = d.sourceMac();
+    v.paramLongs[2] = d.destinationMac();
+    if (hasVlanParam(v.action)) {
+      v.paramLongs[3] = d.egressVlan();
     }
-    if (nat) {
-      // parameters 4..7 of nat_flow_v4/v6: new source, new destination, new source port, new destination port
-      action.withParameter(new PiActionParam(a.params().get(4).id(), bytes(leaving.source().getAddress())));
-      action.withParameter(new PiActionParam(a.params().get(5).id(), bytes(leaving.destination().getAddress())));
-      param(action, a.params().get(6).id(), leaving.sourcePort(), FlowtableP4.L4_PORT_BITS);
-      param(action, a.params().get(7).id(), leaving.destinationPort(), FlowtableP4.L4_PORT_BITS);
+    if (v.action == FlowV4.NAT || v.action == FlowV6.NAT) {
+      // nat_flow_v4/v6 parameters 4..7: new source, new destination, new source port, new destination port
+      v.paramBytes[4] = leaving.source().getAddress();
+      v.paramBytes[5] = leaving.destination().getAddress();
+      v.paramLongs[6] = leaving.sourcePort();
+      v.paramLongs[7] = leaving.destinationPort();
     }
-    return PiTableEntry.builder().forTable(table.id()).withMatchKey(key).withAction(action.build())
+    return v;
+  }
+
+  private static PiTableEntry entry(Direction d, Direction opposite, Placed at, Duration idleTimeout) {
+    Values v = fill(d, opposite, at.ingressPort(), at.egressPort(), new Values());
+    PiMatchKey.Builder key = PiMatchKey.builder();
+    for (int i = 0; i < v.table.key().size(); i++) {
+      FlowtableP4.MatchField f = v.table.key().get(i);
+      key.addFieldMatch(new PiExactFieldMatch(f.id(), v.keyBytes[i] != null ? bytes(v.keyBytes[i])
+          : fixed(v.keyLongs[i], f.bitWidth())));
+    }
+    PiAction.Builder action = PiAction.builder().withId(v.action.id());
+    for (int i = 0; i < v.action.params().size(); i++) {
+      FlowtableP4.Param p = v.action.params().get(i);
+      action.withParameter(new PiActionParam(p.id(), v.paramBytes[i] != null ? bytes(v.paramBytes[i])
+          : fixed(v.paramLongs[i], p.bitWidth())));
+    }
+    return PiTableEntry.builder().forTable(v.table.id()).withMatchKey(key.build()).withAction(action.build())
         .withTimeout(idleTimeout.toNanos() / 1e9).build();
-  }
-
-  private static PiExactFieldMatch exact(PiMatchFieldId id, long value, int bits) {
-    return new PiExactFieldMatch(id, fixed(value, bits));
-  }
-
-  private static void param(PiAction.Builder b, PiActionParamId id, long value, int bits) {
-    b.withParameter(new PiActionParam(id, fixed(value, bits)));
   }
 
   /** {@code value} in the fewest whole bytes that hold {@code bits} bits, big-endian. */

@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.nftoffload.p4.FlowtableP4;
+import org.nftoffload.p4runtime.ExactEntryEncoder;
 import org.nftoffload.p4runtime.RpcCode;
 import org.nftoffload.p4runtime.Scheduler;
 import org.nftoffload.p4runtime.TableUpdate;
@@ -136,6 +137,7 @@ public final class FlowManager implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
   private final ConcurrentHashMap<FlowId, Flow> flows = new ConcurrentHashMap<>();
   private final SpecCompactor compactor = new SpecCompactor(); // event thread
+  private final FlowWire wire; // event thread
   private final HashMap<EntryKey, Flow> byKey = new HashMap<>();
   private final HashMap<EntryKey, PiTableEntry> orphans = new HashMap<>();
   private final HashMap<EntryKey, String> orphanDevice = new HashMap<>();
@@ -151,9 +153,13 @@ public final class FlowManager implements AutoCloseable {
   private long numbers;
   private final List<CompletableFuture<Void>> idleWaiters = new ArrayList<>();
 
-  public FlowManager(FlowDevices devices, PortMap ports, Settings settings, Clock clock, Scheduler scheduler,
-      MeterRegistry meters) {
+  /**
+   * @param entries writes entries in the devices' pipeline's wire form (the flow path builds no PI objects)
+   */
+  public FlowManager(FlowDevices devices, PortMap ports, ExactEntryEncoder entries, Settings settings, Clock clock,
+      Scheduler scheduler, MeterRegistry meters) {
     this.devices = devices;
+    this.wire = new FlowWire(entries, settings.idleTimeout());
     this.ports = ports;
     this.settings = settings;
     this.clock = clock;
@@ -514,9 +520,9 @@ public final class FlowManager implements AutoCloseable {
           "controller tracks flows.max_flows (" + settings.maxFlows() + ") flows");
       return;
     }
-    FlowEntries.Pair pair;
+    FlowEntries.Placement at;
     try {
-      pair = FlowEntries.of(spec, ports, settings.idleTimeout());
+      at = FlowEntries.place(spec, ports);
     } catch (FlowRejectedException e) {
       Flow f = new Flow(++numbers, spec, FlowState.REJECTED, null, null, null, clock.millis());
       f.reason = e.getMessage();
@@ -525,9 +531,11 @@ public final class FlowManager implements AutoCloseable {
       notifier.verdict(f.id, spec.conntrackId(), false, e.getMessage());
       return;
     }
-    EntryKey ko = EntryKey.of(pair.original());
-    EntryKey kr = EntryKey.of(pair.reply());
-    Flow f = new Flow(++numbers, spec, FlowState.PENDING, pair.device(), ko, kr, clock.millis());
+    FlowWire.Entry original = wire.original(spec, at);
+    FlowWire.Entry reply = wire.reply(spec, at);
+    EntryKey ko = original.key();
+    EntryKey kr = reply.key();
+    Flow f = new Flow(++numbers, spec, FlowState.PENDING, at.device(), ko, kr, clock.millis());
     f.acceptedNanos = acceptedNanos;
     Flow clash = byKey.get(ko) != null ? byKey.get(ko) : byKey.get(kr);
     if (clash != null || ko.equals(kr)) {
@@ -541,26 +549,34 @@ public final class FlowManager implements AutoCloseable {
     flows.put(f.id, f);
     byKey.put(ko, f);
     byKey.put(kr, f);
-    install(f, pair);
+    install(f, at, original, reply);
   }
 
-  private void install(Flow f, FlowEntries.Pair pair) {
+  private void install(Flow f, FlowEntries.Placement at, FlowWire.Entry original, FlowWire.Entry reply) {
     f.state = FlowState.PENDING;
     f.sinceMillis = clock.millis();
     f.failure = null;
     f.failureCode = null;
     f.pending = 2;
-    enqueue(f.device, new Op(f, true, adoptOrInsert(f.keyOriginal, pair.original())));
-    enqueue(f.device, new Op(f, false, adoptOrInsert(f.keyReply, pair.reply())));
+    enqueue(f.device, new Op(f, true, update(adoptOrInsert(f.keyOriginal), f.spec, at, true, original)));
+    enqueue(f.device, new Op(f, false, update(adoptOrInsert(f.keyReply), f.spec, at, false, reply)));
   }
 
   /** An entry already in the device since before a restart is modified in place, never deleted and re-added. */
-  private TableUpdate adoptOrInsert(EntryKey key, PiTableEntry entry) {
+  private UpdateType adoptOrInsert(EntryKey key) {
     if (orphans.remove(key) != null) {
       orphanDevice.remove(key);
-      return TableUpdate.modify(entry);
+      return UpdateType.MODIFY;
     }
-    return TableUpdate.insert(entry);
+    return UpdateType.INSERT;
+  }
+
+  /** An update written as the entry's wire bytes; its PI form is built only if something asks for it. */
+  private TableUpdate update(UpdateType type, FlowSpec spec, FlowEntries.Placement at, boolean original,
+      FlowWire.Entry entry) {
+    Duration idle = settings.idleTimeout();
+    return TableUpdate.canonical(type, entry.bytes(), original ? () -> FlowEntries.original(spec, at, idle)
+        : () -> FlowEntries.reply(spec, at, idle));
   }
 
   private void doDelete(FlowId id, String reason, boolean tellAgent) {
@@ -599,14 +615,14 @@ public final class FlowManager implements AutoCloseable {
   }
 
   private void enqueueDeletes(Flow f) {
-    FlowEntries.Pair pair = entries(f);
+    FlowEntries.Placement at = placement(f);
     int n = 0;
     if (f.installedOriginal) {
-      enqueue(f.device, new Op(f, true, TableUpdate.delete(pair.original())));
+      enqueue(f.device, new Op(f, true, update(UpdateType.DELETE, f.spec, at, true, wire.original(f.spec, at))));
       n++;
     }
     if (f.installedReply) {
-      enqueue(f.device, new Op(f, false, TableUpdate.delete(pair.reply())));
+      enqueue(f.device, new Op(f, false, update(UpdateType.DELETE, f.spec, at, false, wire.reply(f.spec, at))));
       n++;
     }
     f.pending += n;
@@ -615,9 +631,9 @@ public final class FlowManager implements AutoCloseable {
     }
   }
 
-  private FlowEntries.Pair entries(Flow f) {
+  private FlowEntries.Placement placement(Flow f) {
     try {
-      return FlowEntries.of(f.spec, ports, settings.idleTimeout());
+      return FlowEntries.place(f.spec, ports);
     } catch (FlowRejectedException e) {
       throw new IllegalStateException("flow " + f.id + " was placed before and cannot be now: " + e.getMessage());
     }
@@ -772,7 +788,8 @@ public final class FlowManager implements AutoCloseable {
     }
     f.retries++;
     retried.increment();
-    install(f, entries(f));
+    FlowEntries.Placement at = placement(f);
+    install(f, at, wire.original(f.spec, at), wire.reply(f.spec, at));
   }
 
   private void deletesDone(Flow f) {

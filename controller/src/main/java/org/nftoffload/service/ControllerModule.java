@@ -21,6 +21,7 @@ import org.nftoffload.flow.FlowManager;
 import org.nftoffload.flow.PortMap;
 import org.nftoffload.p4.FlowtablePipeline;
 import org.nftoffload.p4runtime.ElectionId;
+import org.nftoffload.p4runtime.ExactEntryEncoder;
 import org.nftoffload.p4runtime.Scheduler;
 import org.nftoffload.packetio.PacketRelay;
 import org.nftoffload.ruleset.RulesetService;
@@ -121,10 +122,10 @@ public final class ControllerModule extends AbstractModule {
 
   @Provides
   @Singleton
-  FlowManager flowManager(ManagedDevices devices, PortMap ports, ControllerConfig config, Clock clock,
-      Scheduler scheduler, MeterRegistry meters) {
+  FlowManager flowManager(ManagedDevices devices, PortMap ports, FlowtablePipeline pipeline, ControllerConfig config,
+      Clock clock, Scheduler scheduler, MeterRegistry meters) {
     ControllerConfig.Flows f = config.flows();
-    return new FlowManager(devices, ports, new FlowManager.Settings(f.batchSize(), 4, f.queueCapacity(),
+    return new FlowManager(devices, ports, ExactEntryEncoder.of(pipeline.p4Info()), new FlowManager.Settings(f.batchSize(), 4, f.queueCapacity(),
         f.idleTimeout(), f.activityInterval(), f.retryInitial(), f.retryMax(), f.retryLimit(), f.resyncGrace(),
         f.maxFlows()), clock, scheduler, meters);
   }

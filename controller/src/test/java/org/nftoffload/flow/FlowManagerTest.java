@@ -17,13 +17,16 @@ import org.junit.jupiter.api.Test;
 class FlowManagerTest {
 
   private final MemoryDevices devices = new MemoryDevices("sw0", "sw1");
+  private static final org.nftoffload.p4runtime.ExactEntryEncoder ENTRIES =
+      org.nftoffload.p4runtime.ExactEntryEncoder.of(org.nftoffload.p4.FlowtablePipeline.load().p4Info());
+
   private final ManualScheduler scheduler = new ManualScheduler();
   private final RecordingNotifier agent = new RecordingNotifier();
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   private final List<FlowManager> managers = new ArrayList<>();
 
   private FlowManager manager(int batchSize) {
-    FlowManager m = new FlowManager(devices, Flows.ports(), new FlowManager.Settings(batchSize, 2, 1_000_000,
+    FlowManager m = new FlowManager(devices, Flows.ports(), ENTRIES, new FlowManager.Settings(batchSize, 2, 1_000_000,
         Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(8), 3,
         Duration.ofSeconds(60), 1_000_000), Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC),
         scheduler, meters);

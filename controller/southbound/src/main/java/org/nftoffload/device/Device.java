@@ -217,7 +217,10 @@ public final class Device implements AutoCloseable {
       TableUpdate u = updates.get(i);
       try {
         // The caller's entry is written as is: the client's encoder sends the same canonical bytes.
-        keys.add(new EntryTable.Key(client.canonicalBytes(u.entry())));
+        byte[] canonical = u.canonical() != null ? u.canonical() : client.canonicalBytes(u.entry());
+        assert u.canonical() == null || java.util.Arrays.equals(canonical, client.canonicalBytes(u.entry()))
+            : "device '" + spec.name() + "': canonical bytes given do not match the entry " + u.entry();
+        keys.add(new EntryTable.Key(canonical));
         positions[valid.size()] = i;
         valid.add(u);
       } catch (CodecException e) {

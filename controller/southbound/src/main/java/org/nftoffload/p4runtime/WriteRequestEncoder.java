@@ -111,14 +111,14 @@ final class WriteRequestEncoder {
     }
     pos = 0;
     ensure(size);
-    writeFast(e, size);
+    writeFast(size);
     return java.util.Arrays.copyOf(buf, pos);
   }
 
   private void update(TableUpdate u, byte[] encoded) throws CodecException {
     int type = WriteRequestCodec.type(u.type()).getNumber();
-    byte[] slow = encoded;
-    int entrySize = encoded != null ? encoded.length : fastSize(u.entry());
+    byte[] slow = encoded != null ? encoded : u.canonical();
+    int entrySize = slow != null ? slow.length : fastSize(u.entry());
     if (entrySize < 0) {
       slow = TableEntryCodec.encode(u.entry(), index).toByteArray();
       entrySize = slow.length;
@@ -138,7 +138,7 @@ final class WriteRequestEncoder {
       System.arraycopy(slow, 0, buf, pos, slow.length);
       pos += slow.length;
     } else {
-      writeFast(u.entry(), entrySize);
+      writeFast(entrySize);
     }
   }
 
@@ -146,6 +146,7 @@ final class WriteRequestEncoder {
   private TableInfo table;
   private ActionInfo actionInfo;
   private int actionSize;
+  private long cookie;
   private long timeoutNs;
 
   /**
@@ -326,17 +327,14 @@ final class WriteRequestEncoder {
       keyStarts[f.position()] = start;
       keyEnds[f.position()] = valueEnd;
     }
-    int size = fieldVarint(TableEntry.TABLE_ID_FIELD_NUMBER, t.id());
-    for (int i = 0; i < t.key().size(); i++) {
-      if (keyValues[i] == null) {
+    long ns = 0;
+    var timeout = e.timeout();
+    if (timeout.isPresent()) {
+      double seconds = timeout.get();
+      if (!t.supportsIdleTimeout() || !(seconds > 0) || seconds * TableEntryCodec.NANOS > Long.MAX_VALUE) {
         return -1;
       }
-      Field f = t.key().get(i);
-      int exactSize = fieldBytes(FieldMatch.Exact.VALUE_FIELD_NUMBER, keyEnds[i] - keyStarts[i]);
-      int fmSize = fieldVarint(FieldMatch.FIELD_ID_FIELD_NUMBER, f.id()) + fieldLen(FieldMatch.EXACT_FIELD_NUMBER,
-          exactSize);
-      keySizes[i] = fmSize;
-      size += fieldLen(TableEntry.MATCH_FIELD_NUMBER, fmSize);
+      ns = Math.round(seconds * TableEntryCodec.NANOS);
     }
     int given = 0;
     Object[] paramIds = paramIdCache(a);
@@ -358,6 +356,26 @@ final class WriteRequestEncoder {
     if (given != a.ordered().size()) {
       return -1;
     }
+    return measure(t, a, e.cookie(), ns);
+  }
+
+  /**
+   * Size of the entry whose key and parameter values are in the scratch arrays (all present, canonical), and the
+   * state {@link #writeFast} needs; -1 when a key field is missing.
+   */
+  private int measure(TableInfo t, ActionInfo a, long entryCookie, long ns) {
+    int size = fieldVarint(TableEntry.TABLE_ID_FIELD_NUMBER, t.id());
+    for (int i = 0; i < t.key().size(); i++) {
+      if (keyValues[i] == null) {
+        return -1;
+      }
+      Field f = t.key().get(i);
+      int exactSize = fieldBytes(FieldMatch.Exact.VALUE_FIELD_NUMBER, keyEnds[i] - keyStarts[i]);
+      int fmSize = fieldVarint(FieldMatch.FIELD_ID_FIELD_NUMBER, f.id()) + fieldLen(FieldMatch.EXACT_FIELD_NUMBER,
+          exactSize);
+      keySizes[i] = fmSize;
+      size += fieldLen(TableEntry.MATCH_FIELD_NUMBER, fmSize);
+    }
     int aSize = fieldVarint(Action.ACTION_ID_FIELD_NUMBER, a.id());
     for (int i = 0; i < a.ordered().size(); i++) {
       Param param = a.ordered().get(i);
@@ -367,27 +385,83 @@ final class WriteRequestEncoder {
       aSize += fieldLen(Action.PARAMS_FIELD_NUMBER, pSize);
     }
     size += fieldLen(TableEntry.ACTION_FIELD_NUMBER, fieldLen(TableAction.ACTION_FIELD_NUMBER, aSize));
-    if (e.cookie() != 0) {
-      size += fieldVarint(TableEntry.CONTROLLER_METADATA_FIELD_NUMBER, e.cookie());
-    }
-    long ns = 0;
-    var timeout = e.timeout();
-    if (timeout.isPresent()) {
-      double seconds = timeout.get();
-      if (!t.supportsIdleTimeout() || !(seconds > 0) || seconds * TableEntryCodec.NANOS > Long.MAX_VALUE) {
-        return -1;
-      }
-      ns = Math.round(seconds * TableEntryCodec.NANOS);
-      size += fieldVarint(TableEntry.IDLE_TIMEOUT_NS_FIELD_NUMBER, ns);
-    }
+    size += fieldVarint(TableEntry.CONTROLLER_METADATA_FIELD_NUMBER, entryCookie);
+    size += fieldVarint(TableEntry.IDLE_TIMEOUT_NS_FIELD_NUMBER, ns);
     table = t;
     actionInfo = a;
     actionSize = aSize;
+    cookie = entryCookie;
     timeoutNs = ns;
     return size;
   }
 
-  private void writeFast(PiTableEntry e, int entrySize) {
+  /**
+   * The canonical bytes of an entry of the all-exact table {@code t} with the direct action {@code a}, from values
+   * in P4Info order: key field {@code i} is {@code keyBytes[i]} (big-endian) or, when that is null, the number
+   * {@code keyLongs[i]}; parameters likewise. Byte-identical to {@link #encodeEntry} of the equivalent PI entry.
+   * Throws IllegalArgumentException for a value wider than its field.
+   */
+  synchronized byte[] encodeExact(TableInfo t, ActionInfo a, long[] keyLongs, byte[][] keyBytes, long[] paramLongs,
+      byte[][] paramBytes, long idleTimeoutNs) {
+    int keys = t.key().size();
+    int params = a.ordered().size();
+    if (!t.allExact() || keys > keyValues.length || params > paramValues.length) {
+      throw new IllegalArgumentException(t.name() + " is not an all-exact table this encoder takes");
+    }
+    if (idleTimeoutNs < 0 || (idleTimeoutNs != 0 && !t.supportsIdleTimeout())) {
+      throw new IllegalArgumentException(t.name() + ": idle timeout " + idleTimeoutNs + " ns not allowed");
+    }
+    if (longScratch.length < 8 * (keys + params)) {
+      longScratch = new byte[8 * (keys + params)];
+    }
+    for (int i = 0; i < keys; i++) {
+      Field f = t.key().get(i);
+      int from = place(keyBytes[i], keyLongs[i], i, f.bitWidth(), f.name());
+      keyValues[i] = keyBytes[i] != null ? keyBytes[i] : longScratch;
+      keyEnds[i] = keyBytes[i] != null ? keyBytes[i].length : from + 8;
+      keyStarts[i] = start(keyValues[i], from, keyEnds[i], f.bitWidth(), f.name());
+    }
+    for (int i = 0; i < params; i++) {
+      Param p = a.ordered().get(i);
+      String what = a.name() + " " + p.name();
+      int from = place(paramBytes[i], paramLongs[i], keys + i, p.bitWidth(), what);
+      paramValues[i] = paramBytes[i] != null ? paramBytes[i] : longScratch;
+      paramEnds[i] = paramBytes[i] != null ? paramBytes[i].length : from + 8;
+      paramStarts[i] = start(paramValues[i], from, paramEnds[i], p.bitWidth(), what);
+    }
+    int size = measure(t, a, 0, idleTimeoutNs);
+    pos = 0;
+    ensure(size);
+    writeFast(size);
+    return java.util.Arrays.copyOf(buf, pos);
+  }
+
+  // Numbers given to encodeExact, big-endian, 8 bytes per key field and parameter in turn.
+  private byte[] longScratch = new byte[8 * 32];
+
+  /** Where a value starts: 0 in the given array, or its 8-byte slot in longScratch where the number is written. */
+  private int place(byte[] given, long number, int slot, int bits, String what) {
+    if (given != null) {
+      return 0;
+    }
+    if (bits < 64 && number >>> bits != 0) {
+      throw new IllegalArgumentException(what + ": " + number + " does not fit in " + bits + " bits");
+    }
+    for (int b = 0; b < 8; b++) {
+      longScratch[8 * slot + b] = (byte) (number >>> (56 - 8 * b));
+    }
+    return 8 * slot;
+  }
+
+  private static int start(byte[] a, int from, int to, int bits, String what) {
+    int start = canonicalStart(a, from, to, bits);
+    if (start < 0) {
+      throw new IllegalArgumentException(what + ": value empty or wider than " + bits + " bits");
+    }
+    return start;
+  }
+
+  private void writeFast(int entrySize) {
     int end = pos + entrySize;
     tag(TableEntry.TABLE_ID_FIELD_NUMBER, WT_VARINT);
     varint(table.id());
@@ -417,9 +491,9 @@ final class WriteRequestEncoder {
       tag(Action.Param.VALUE_FIELD_NUMBER, WT_LEN);
       bytes(paramValues[i], paramStarts[i], len);
     }
-    if (e.cookie() != 0) {
+    if (cookie != 0) {
       tag(TableEntry.CONTROLLER_METADATA_FIELD_NUMBER, WT_VARINT);
-      varint(e.cookie());
+      varint(cookie);
     }
     if (timeoutNs != 0) {
       tag(TableEntry.IDLE_TIMEOUT_NS_FIELD_NUMBER, WT_VARINT);
