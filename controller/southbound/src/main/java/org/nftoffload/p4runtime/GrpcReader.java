@@ -20,14 +20,13 @@ final class GrpcReader implements ReadClient {
   private final P4RuntimeGrpc.P4RuntimeStub stub;
   private final ClientConfig config;
   private final P4InfoIndex index;
-  // One per thread: encoders reuse scratch buffers.
-  private final ThreadLocal<WriteRequestEncoder> encoders;
+  private final EncoderPool encoders;
 
   GrpcReader(P4RuntimeGrpc.P4RuntimeStub stub, ClientConfig config, P4InfoIndex index) {
     this.stub = stub;
     this.config = config;
     this.index = index;
-    this.encoders = ThreadLocal.withInitial(() -> new WriteRequestEncoder(index));
+    this.encoders = new EncoderPool(index);
   }
 
   @Override
@@ -83,7 +82,12 @@ final class GrpcReader implements ReadClient {
 
   @Override
   public byte[] canonicalBytes(PiTableEntry entry) throws CodecException {
-    return encoders.get().encodeEntry(entry);
+    WriteRequestEncoder e = encoders.borrow();
+    try {
+      return e.encodeEntry(entry);
+    } finally {
+      encoders.giveBack(e);
+    }
   }
 
   @Override

@@ -34,8 +34,7 @@ final class GrpcWriter implements WriteClient {
   private final Channel channel;
   private final ClientConfig config;
   private final P4InfoIndex index;
-  // One encoder per encoding thread: encoders reuse scratch buffers.
-  private final ThreadLocal<WriteRequestEncoder> encoders;
+  private final EncoderPool encoders;
   private final java.util.concurrent.Executor encodeExecutor;
   private final ArrayDeque<Batch> queue = new ArrayDeque<>();
   private int inFlight;
@@ -48,7 +47,7 @@ final class GrpcWriter implements WriteClient {
     this.election = election;
     this.config = config;
     this.index = index;
-    this.encoders = ThreadLocal.withInitial(() -> new WriteRequestEncoder(index));
+    this.encoders = new EncoderPool(index);
     this.encodeExecutor = encodeExecutor;
   }
 
@@ -140,7 +139,15 @@ final class GrpcWriter implements WriteClient {
   }
 
   private void encodeAndSend(Batch b) {
-    WriteRequestEncoder encoder = encoders.get();
+    WriteRequestEncoder encoder = encoders.borrow();
+    try {
+      encodeAndSend(b, encoder);
+    } finally {
+      encoders.giveBack(encoder);
+    }
+  }
+
+  private void encodeAndSend(Batch b, WriteRequestEncoder encoder) {
     List<TableUpdate> updates = b.job.updates;
     byte[] request;
     List<UpdateResult> local = null;

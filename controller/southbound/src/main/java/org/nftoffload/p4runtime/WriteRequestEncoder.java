@@ -415,19 +415,26 @@ final class WriteRequestEncoder {
       longScratch = new byte[8 * (keys + params)];
     }
     for (int i = 0; i < keys; i++) {
-      Field f = t.key().get(i);
-      int from = place(keyBytes[i], keyLongs[i], i, f.bitWidth(), f.name());
+      int bits = t.key().get(i).bitWidth();
+      int from = place(keyBytes[i], keyLongs[i], i, bits);
       keyValues[i] = keyBytes[i] != null ? keyBytes[i] : longScratch;
       keyEnds[i] = keyBytes[i] != null ? keyBytes[i].length : from + 8;
-      keyStarts[i] = start(keyValues[i], from, keyEnds[i], f.bitWidth(), f.name());
+      keyStarts[i] = from < 0 ? -1 : canonicalStart(keyValues[i], from, keyEnds[i], bits);
+      if (keyStarts[i] < 0) {
+        throw new IllegalArgumentException(t.name() + " " + t.key().get(i).name() + ": value empty or wider than "
+            + bits + " bits");
+      }
     }
     for (int i = 0; i < params; i++) {
-      Param p = a.ordered().get(i);
-      String what = a.name() + " " + p.name();
-      int from = place(paramBytes[i], paramLongs[i], keys + i, p.bitWidth(), what);
+      int bits = a.ordered().get(i).bitWidth();
+      int from = place(paramBytes[i], paramLongs[i], keys + i, bits);
       paramValues[i] = paramBytes[i] != null ? paramBytes[i] : longScratch;
       paramEnds[i] = paramBytes[i] != null ? paramBytes[i].length : from + 8;
-      paramStarts[i] = start(paramValues[i], from, paramEnds[i], p.bitWidth(), what);
+      paramStarts[i] = from < 0 ? -1 : canonicalStart(paramValues[i], from, paramEnds[i], bits);
+      if (paramStarts[i] < 0) {
+        throw new IllegalArgumentException(a.name() + " " + a.ordered().get(i).name()
+            + ": value empty or wider than " + bits + " bits");
+      }
     }
     int size = measure(t, a, 0, idleTimeoutNs);
     pos = 0;
@@ -439,26 +446,21 @@ final class WriteRequestEncoder {
   // Numbers given to encodeExact, big-endian, 8 bytes per key field and parameter in turn.
   private byte[] longScratch = new byte[8 * 32];
 
-  /** Where a value starts: 0 in the given array, or its 8-byte slot in longScratch where the number is written. */
-  private int place(byte[] given, long number, int slot, int bits, String what) {
+  /**
+   * Where a value starts: 0 in the given array, or its 8-byte slot in longScratch where the number is written; -1
+   * when the number is wider than {@code bits}.
+   */
+  private int place(byte[] given, long number, int slot, int bits) {
     if (given != null) {
       return 0;
     }
     if (bits < 64 && number >>> bits != 0) {
-      throw new IllegalArgumentException(what + ": " + number + " does not fit in " + bits + " bits");
+      return -1;
     }
     for (int b = 0; b < 8; b++) {
       longScratch[8 * slot + b] = (byte) (number >>> (56 - 8 * b));
     }
     return 8 * slot;
-  }
-
-  private static int start(byte[] a, int from, int to, int bits, String what) {
-    int start = canonicalStart(a, from, to, bits);
-    if (start < 0) {
-      throw new IllegalArgumentException(what + ": value empty or wider than " + bits + " bits");
-    }
-    return start;
   }
 
   private void writeFast(int entrySize) {

@@ -39,6 +39,8 @@ import org.nftoffload.service.TestController;
  */
 public final class FlowInstallLoad {
 
+  /** Flows sent as fast as the stack takes them first, so that the JIT has compiled the flow path. */
+  private static final int BULK_WARMUP = 100_000;
   private static final int WARMUP = 10_000;
   private static final int WARMUP_RATE = 2_000;
 
@@ -69,7 +71,7 @@ public final class FlowInstallLoad {
         ruleset: {file: none}
         """.formatted(device);
     MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
-    int total = WARMUP + 2 * flows;
+    int total = BULK_WARMUP + WARMUP + 2 * flows;
     long[] sent = new long[total];
     long[] acked = new long[total];
     AtomicInteger done = new AtomicInteger();
@@ -103,36 +105,31 @@ public final class FlowInstallLoad {
         }
       });
 
-      paced(agent, sent, 0, WARMUP, WARMUP_RATE, 1);
-      await(done, WARMUP);
-      report(String.format("paced %,d/s, 1 event/message (warm-up)", WARMUP_RATE), sent, acked, 0, WARMUP);
+      sustained(agent, sent, done, 0, BULK_WARMUP);
+      await(done, BULK_WARMUP);
+      report(String.format("warm-up: %,d flows as fast as taken", BULK_WARMUP), sent, acked, 0, BULK_WARMUP);
+      paced(agent, sent, BULK_WARMUP, BULK_WARMUP + WARMUP, WARMUP_RATE, 1);
+      await(done, BULK_WARMUP + WARMUP);
+      report(String.format("warm-up: paced %,d/s, 1 event/message", WARMUP_RATE), sent, acked, BULK_WARMUP,
+          BULK_WARMUP + WARMUP);
       inside(c);
+      int first = BULK_WARMUP + WARMUP;
 
       int perMessage = Math.max(1, rate / 1000);
-      double achieved = paced(agent, sent, WARMUP, WARMUP + flows, rate, perMessage);
-      await(done, WARMUP + flows);
+      java.util.Map<Long, long[]> pacedCpu = threadCpu();
+      double achieved = paced(agent, sent, first, first + flows, rate, perMessage);
+      await(done, first + flows);
       report(String.format("paced %,d/s (sent at %,.0f/s), %d events/message", rate, achieved, perMessage), sent,
-          acked, WARMUP, WARMUP + flows);
+          acked, first, first + flows);
       inside(c);
+      printCpuPerFlow("paced", pacedCpu, threadCpu(), flows);
 
       long heapBefore = heapAfterGc(mem);
       java.util.Map<String, long[]> histogramBefore = histogram();
-      int from = WARMUP + flows;
+      int from = first + flows;
       java.util.Map<Long, long[]> cpuBefore = threadCpu();
       long start = System.nanoTime();
-      int batch = 256;
-      for (int i = from; i < total; i += batch) {
-        while (i - done.get() > 50_000) {
-          LockSupport.parkNanos(100_000);
-        }
-        FlowEvents.Builder b = FlowEvents.newBuilder();
-        long now = System.nanoTime();
-        for (int j = i; j < Math.min(i + batch, total); j++) {
-          sent[j] = now;
-          b.addEvents(FlowEvent.newBuilder().setAdd(flow(j)));
-        }
-        agent.send(AgentMessage.newBuilder().setEvents(b).build());
-      }
+      sustained(agent, sent, done, from, total);
       await(done, total);
       long end = Arrays.stream(acked, from, total).max().orElseThrow();
       java.util.Map<Long, long[]> cpuAfter = threadCpu();
@@ -141,7 +138,7 @@ public final class FlowInstallLoad {
       inside(c);
       System.out.printf("sustained rate: %,.0f flows/s (%,d flows in %.2f s; %,d entries written)%n",
           flows / seconds, flows, seconds, 2 * flows);
-      printCpuPerFlow(cpuBefore, cpuAfter, flows);
+      printCpuPerFlow("sustained", cpuBefore, cpuAfter, flows);
 
       long heapAfter = heapAfterGc(mem);
       System.out.printf("heap: %,.0f bytes per offloaded flow (%s; heap used after GC %,d -> %,d bytes for %,d more"
@@ -157,6 +154,23 @@ public final class FlowInstallLoad {
       }
     }
     System.exit(0);
+  }
+
+  /** Sends flows [from, to) as fast as the stack takes them: 256 events a message, at most 50,000 unanswered. */
+  private static void sustained(TestController.Agent agent, long[] sent, AtomicInteger done, int from, int to) {
+    int batch = 256;
+    for (int i = from; i < to; i += batch) {
+      while (i - done.get() > 50_000) {
+        LockSupport.parkNanos(100_000);
+      }
+      FlowEvents.Builder b = FlowEvents.newBuilder();
+      long now = System.nanoTime();
+      for (int j = i; j < Math.min(i + batch, to); j++) {
+        sent[j] = now;
+        b.addEvents(FlowEvent.newBuilder().setAdd(flow(j)));
+      }
+      agent.send(AgentMessage.newBuilder().setEvents(b).build());
+    }
   }
 
   /** Sends flows [from, to) at {@code rate}/s, {@code perMessage} events a message; returns the rate achieved. */
@@ -205,8 +219,8 @@ public final class FlowInstallLoad {
    * compares better across runs on a shared machine than rates do. GC and JIT threads are not Java threads and are
    * missing here; the process total from the OS includes them.
    */
-  private static void printCpuPerFlow(java.util.Map<Long, long[]> before, java.util.Map<Long, long[]> after,
-      int flows) {
+  private static void printCpuPerFlow(String phase, java.util.Map<Long, long[]> before,
+      java.util.Map<Long, long[]> after, int flows) {
     java.util.Map<String, Long> byGroup = new java.util.TreeMap<>();
     long sum = 0;
     for (var e : after.entrySet()) {
@@ -215,7 +229,7 @@ public final class FlowInstallLoad {
       byGroup.merge(group, d, Long::sum);
       sum += d;
     }
-    System.out.printf("CPU per flow in the sustained phase (Java threads): %.1f us%n", sum / 1e3 / flows);
+    System.out.printf("CPU per flow in the %s phase (Java threads): %.1f us%n", phase, sum / 1e3 / flows);
     byGroup.entrySet().stream().filter(e -> e.getValue() / 1e3 / flows >= 0.2)
         .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
         .forEach(e -> System.out.printf("  %6.1f us  %s%n", e.getValue() / 1e3 / flows, e.getKey()));
@@ -302,6 +316,21 @@ public final class FlowInstallLoad {
     Arrays.sort(lat);
     System.out.printf("%s: event -> verdict p50 %.3f ms, p99 %.3f ms, max %.3f ms%n", what,
         lat[lat.length / 2] / 1e6, lat[(int) (lat.length * 0.99)] / 1e6, lat[lat.length - 1] / 1e6);
+    if (System.getenv("FLOW_INSTALL_SLOW") != null) {
+      // how the slow ones spread over the phase: per 100 ms window, the count over 1 ms and the worst
+      StringBuilder b = new StringBuilder("  over 1 ms per 100 ms window (window: count/worst ms):");
+      java.util.TreeMap<Long, long[]> windows = new java.util.TreeMap<>();
+      for (int i = from; i < to; i++) {
+        long l = acked[i] - sent[i];
+        if (l > 1_000_000) {
+          long[] w = windows.computeIfAbsent((sent[i] - sent[from]) / 100_000_000, k -> new long[2]);
+          w[0]++;
+          w[1] = Math.max(w[1], l);
+        }
+      }
+      windows.forEach((k, w) -> b.append(String.format(" %d:%d/%.1f", k, w[0], w[1] / 1e6)));
+      System.out.println(b);
+    }
   }
 
   /** The i-th flow: 10.x.y.z:port → 203.0.113.5:443 from lan0 to wan0, masqueraded to 198.51.100.x. */
