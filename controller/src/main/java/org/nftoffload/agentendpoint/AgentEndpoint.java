@@ -137,6 +137,9 @@ public final class AgentEndpoint implements AgentNotifier, AutoCloseable {
             return Contexts.interceptCall(c, call, headers, next);
           }
         })).permitKeepAliveTime(10, TimeUnit.SECONDS).permitKeepAliveWithoutCalls(true)
+        // Handlers only decode and queue (the flow manager, the packet relay and the stream sends never block), so
+        // they run on the transport thread: a hand-off to an executor per message costs more than they do.
+        .directExecutor()
         .build().start();
     return address();
   }

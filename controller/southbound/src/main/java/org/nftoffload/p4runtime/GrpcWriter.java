@@ -105,12 +105,17 @@ final class GrpcWriter implements WriteClient {
         queue.add(new Batch(job, from, Math.min(copy.size(), from + size)));
       }
     }
-    pump();
+    pump(true);
     return job.future;
   }
 
-  /** Dispatches queued batches while fewer than the limit are in flight. */
-  private void pump() {
+  /**
+   * Dispatches queued batches while fewer than the limit are in flight. From {@link #write} ({@code fromWrite}), a
+   * batch whose entries all come as canonical bytes is sent on the calling thread: assembling it is a copy, and a
+   * hand-off to the encode executor costs more than that (a thread wake-up per write at low rates). Batches
+   * dispatched as others complete always go through the executor, so a chain of completions never recurses.
+   */
+  private void pump(boolean fromWrite) {
     while (true) {
       Batch next;
       synchronized (queue) {
@@ -120,10 +125,23 @@ final class GrpcWriter implements WriteClient {
         next = queue.poll();
         inFlight++;
       }
-      // Encoding is CPU work: it runs on the encode executor, so write() returns at once and batches in flight
-      // are encoded in parallel on all cores.
-      encodeExecutor.execute(() -> dispatch(next));
+      if (fromWrite && preEncoded(next)) {
+        dispatch(next);
+      } else {
+        // Encoding is CPU work: it runs on the encode executor, so write() returns at once and batches in flight
+        // are encoded in parallel on all cores.
+        encodeExecutor.execute(() -> dispatch(next));
+      }
     }
+  }
+
+  private static boolean preEncoded(Batch b) {
+    for (int i = b.from; i < b.to; i++) {
+      if ((b.job.canonical == null || b.job.canonical.get(i) == null) && b.job.updates.get(i).canonical() == null) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void dispatch(Batch b) {
@@ -213,6 +231,6 @@ final class GrpcWriter implements WriteClient {
       inFlight--;
     }
     b.job.complete(b.from, merged);
-    pump();
+    pump(false);
   }
 }
