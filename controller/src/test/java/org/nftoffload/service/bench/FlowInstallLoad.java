@@ -206,8 +206,10 @@ public final class FlowInstallLoad {
         continue;
       }
       long cpu = t.getThreadCpuTime(info.getThreadId());
+      long allocated = t instanceof com.sun.management.ThreadMXBean sun
+          ? sun.getThreadAllocatedBytes(info.getThreadId()) : 0;
       if (cpu >= 0) {
-        out.put(info.getThreadId(), new long[] {cpu});
+        out.put(info.getThreadId(), new long[] {cpu, allocated});
         THREAD_NAMES.put(info.getThreadId(), info.getThreadName());
       }
     }
@@ -223,13 +225,16 @@ public final class FlowInstallLoad {
       java.util.Map<Long, long[]> after, int flows) {
     java.util.Map<String, Long> byGroup = new java.util.TreeMap<>();
     long sum = 0;
+    long allocated = 0;
     for (var e : after.entrySet()) {
-      long d = e.getValue()[0] - before.getOrDefault(e.getKey(), new long[1])[0];
+      long d = e.getValue()[0] - before.getOrDefault(e.getKey(), new long[2])[0];
+      allocated += e.getValue()[1] - before.getOrDefault(e.getKey(), new long[2])[1];
       String group = THREAD_NAMES.get(e.getKey()).replaceAll("\\d+", "N");
       byGroup.merge(group, d, Long::sum);
       sum += d;
     }
-    System.out.printf("CPU per flow in the %s phase (Java threads): %.1f us%n", phase, sum / 1e3 / flows);
+    System.out.printf("CPU per flow in the %s phase (Java threads): %.1f us; allocated %,.0f bytes per flow%n",
+        phase, sum / 1e3 / flows, allocated / (double) flows);
     byGroup.entrySet().stream().filter(e -> e.getValue() / 1e3 / flows >= 0.2)
         .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
         .forEach(e -> System.out.printf("  %6.1f us  %s%n", e.getValue() / 1e3 / flows, e.getKey()));
