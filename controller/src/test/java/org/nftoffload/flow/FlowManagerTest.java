@@ -26,7 +26,12 @@ class FlowManagerTest {
   private final List<FlowManager> managers = new ArrayList<>();
 
   private FlowManager manager(int batchSize) {
-    FlowManager m = new FlowManager(devices, Flows.ports(), ENTRIES, new FlowManager.Settings(batchSize, 2, 1_000_000,
+    return manager(batchSize, 1_000_000);
+  }
+
+  private FlowManager manager(int batchSize, int queueCapacity) {
+    FlowManager m = new FlowManager(devices, Flows.ports(), ENTRIES, new FlowManager.Settings(batchSize, 2,
+        queueCapacity,
         Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(8), 3,
         Duration.ofSeconds(60), 1_000_000), Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC),
         scheduler, meters);
@@ -57,6 +62,32 @@ class FlowManagerTest {
     assertEquals(List.of("verdict h1/0/1001 true"), agent.take());
     assertEquals(1.0, meters.get("nftoffload.flows.offloaded").counter().count());
     assertEquals(2, m.entriesOn("sw0"));
+  }
+
+  @Test
+  void anEventBatchTheQueueCannotHoldIsRefusedWholeAndNothingIsWritten() throws Exception {
+    FlowManager m = manager(64, 4);
+    List<FlowManager.Event> five = new ArrayList<>();
+    for (int i = 1; i <= 5; i++) {
+      five.add(new FlowManager.Event.Add(Flows.masqueraded("h1", i)));
+    }
+    m.events(five);
+    settle(m);
+    assertEquals(0, devices.get("sw0").size());
+    List<String> told = agent.take();
+    assertEquals(5, told.size(), told.toString());
+    assertTrue(told.stream().allMatch(t -> t.endsWith("false controller busy: flow queue full")), told.toString());
+    assertEquals(1.0, meters.get("nftoffload.flows.queue.full").counter().count());
+
+    // a batch that fits is taken whole, in order: the delete after the add leaves nothing
+    FlowSpec kept = Flows.masqueraded("h1", 6);
+    FlowSpec gone = Flows.masqueraded("h1", 7);
+    m.events(List.of(new FlowManager.Event.Add(kept), new FlowManager.Event.Add(gone),
+        new FlowManager.Event.Delete(gone.id(), "FIN")));
+    settle(m);
+    assertEquals(2, devices.get("sw0").size());
+    assertEquals(FlowState.OFFLOADED, m.flow(kept.id()).orElseThrow().state());
+    assertTrue(m.flow(gone.id()).isEmpty());
   }
 
   @Test
