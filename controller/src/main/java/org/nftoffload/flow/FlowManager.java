@@ -418,8 +418,8 @@ public final class FlowManager implements AutoCloseable {
   }
 
   private void checkIdle() {
-    if (idleWaiters.isEmpty()) {
-      return;
+    if (idleWaiters.isEmpty() || draining.get() || !inbox.isEmpty()) {
+      return; // events still queued: the flush after their drain checks again
     }
     for (DeviceQueue q : queues.values()) {
       if (q.inFlight > 0 || !q.pending.isEmpty()) {
@@ -675,6 +675,7 @@ public final class FlowManager implements AutoCloseable {
       }
     }
     notifier.flush(); // the verdicts and removals of this burst, one message per agent
+    checkIdle();
   }
 
   private void completed(List<Op> batch, WriteResult result, Throwable error) {

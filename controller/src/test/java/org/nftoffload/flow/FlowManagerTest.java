@@ -91,6 +91,18 @@ class FlowManagerTest {
   }
 
   @Test
+  void quiesceWaitsForEveryQueuedEventAcrossManyDrains() throws Exception {
+    FlowManager m = manager(64);
+    int n = 3000; // events one by one: several drains of at most 1,024 each
+    for (int i = 1; i <= n; i++) {
+      m.add(Flows.masqueraded("h1", i));
+    }
+    settle(m);
+    assertEquals(2 * n, devices.get("sw0").size());
+    assertEquals(n, agent.take().size());
+  }
+
+  @Test
   void deleteRemovesBothEntriesAndForgetsTheFlowWithoutEchoingToTheAgent() throws Exception {
     FlowManager m = manager(64);
     FlowSpec f = Flows.masqueraded("h1", 1);
