@@ -6,10 +6,11 @@ import org.nftoffload.p4runtime.EntryWire;
 /**
  * A device's desired state and mirror: for each entry key, the desired entry and the entry last acknowledged, both
  * as canonical {@code TableEntry} wire bytes ({@link org.nftoffload.p4runtime.ReadClient#canonicalBytes}). An open
- * addressing table (linear probing, parallel arrays) so that an entry costs its bytes and three array slots, not map
- * nodes and holder objects: the device keeps two per offloaded flow. When the mirror equals the desired entry (the
- * steady state) both slots point at the same array. A key is present while it has a desired or a mirrored entry.
- * Not thread-safe: the device guards it.
+ * addressing table (linear probing, parallel arrays) whose slots hold references into a {@link Slab}: the entries
+ * live in a few large pages rather than one array each, so that a young collection copies pages, not entries (the
+ * device keeps two per offloaded flow, and copying them was a third of the pauses at high flow rates). When the
+ * mirror equals the desired entry (the steady state) both slots hold the same reference. A key is present while it
+ * has a desired or a mirrored entry. Reads return copies. Not thread-safe: the device guards it.
  */
 final class EntryTable {
 
@@ -32,10 +33,16 @@ final class EntryTable {
 
     /** Whether {@code entry} (canonical bytes) has this key. */
     boolean keyOf(byte[] entry) {
+      return keyOf(entry, 0, entry.length);
+    }
+
+    /** Whether the canonical bytes at {@code b[from, to)} have this key. */
+    boolean keyOf(byte[] b, int from, int to) {
       // Equal prefixes, and the other's key ends there too (no further match field; the table id never repeats).
-      return entry.length >= keyLength && Arrays.equals(bytes, 0, keyLength, entry, 0, keyLength)
-          && (entry.length == keyLength || entry[keyLength] != MATCH_TAG)
-          && EntryWire.priority(entry) == priority;
+      int length = to - from;
+      return length >= keyLength && Arrays.equals(bytes, 0, keyLength, b, from, from + keyLength)
+          && (length == keyLength || b[from + keyLength] != MATCH_TAG)
+          && EntryWire.priority(b, from, to) == priority;
     }
 
     @Override
@@ -52,24 +59,43 @@ final class EntryTable {
   /** The tag byte of a {@code TableEntry.match} field (field 2, length-delimited). */
   private static final byte MATCH_TAG = (2 << 3) | 2;
 
+  private static final int NONE = -1;
+
+  private final Slab slab = new Slab();
   private int[] hashes = new int[16];
-  private byte[][] desired = new byte[16][];
-  private byte[][] mirror = new byte[16][];
+  private int[] desired = none(16);
+  private int[] mirror = none(16);
   private int size;
+
+  private static int[] none(int n) {
+    int[] a = new int[n];
+    Arrays.fill(a, NONE);
+    return a;
+  }
 
   /** Keys present (with a desired or a mirrored entry). */
   int size() {
     return size;
   }
 
+  /** Slab slots holding entries: one per key whose mirror equals its desired entry. */
+  int storedEntries() {
+    return slab.slots();
+  }
+
+  /** Slab pages allocated (for tests: churn must reuse slots). */
+  int pages() {
+    return slab.pageCount - slab.freePageCount;
+  }
+
   byte[] desired(Key k) {
     int i = find(k);
-    return i < 0 ? null : desired[i];
+    return i < 0 ? null : slab.copy(desired[i]);
   }
 
   byte[] mirror(Key k) {
     int i = find(k);
-    return i < 0 ? null : mirror[i];
+    return i < 0 ? null : slab.copy(mirror[i]);
   }
 
   /** Sets (null: drops) the desired entry of {@code k}; {@code entry} must have that key. */
@@ -84,27 +110,29 @@ final class EntryTable {
 
   /** Drops every mirrored entry (keys with no desired entry go away). */
   void clearMirror() {
-    byte[][] d = desired;
     int[] h = hashes;
-    int n = 0;
+    int[] d = desired;
+    int[] m = mirror;
     hashes = new int[h.length];
-    desired = new byte[h.length][];
-    mirror = new byte[h.length][];
+    desired = none(h.length);
+    mirror = none(h.length);
     size = 0;
-    for (int i = 0; i < d.length; i++) {
-      if (d[i] != null) {
-        insert(h[i], d[i], null);
-        n++;
+    for (int i = 0; i < h.length; i++) {
+      if (m[i] != NONE && m[i] != d[i]) {
+        slab.free(m[i]);
+      }
+      if (d[i] != NONE) {
+        insert(h[i], d[i], NONE);
       }
     }
-    assert n == size;
   }
 
   /** Calls {@code action} with each key's desired and mirrored entry (either may be null, not both). */
   void forEach(java.util.function.BiConsumer<byte[], byte[]> action) {
     for (int i = 0; i < hashes.length; i++) {
-      if (desired[i] != null || mirror[i] != null) {
-        action.accept(desired[i], mirror[i]);
+      if (used(i)) {
+        byte[] d = slab.copy(desired[i]);
+        action.accept(d, mirror[i] == desired[i] ? d : slab.copy(mirror[i]));
       }
     }
   }
@@ -115,12 +143,8 @@ final class EntryTable {
       if (i < 0) {
         return;
       }
-      if (wanted) {
-        desired[i] = null;
-      } else {
-        mirror[i] = null;
-      }
-      if (desired[i] == null && mirror[i] == null) {
+      drop(i, wanted);
+      if (!used(i)) {
         remove(i);
       }
       return;
@@ -129,33 +153,56 @@ final class EntryTable {
       if ((size + 1) * 4L > hashes.length * 3L) { // load factor 0.75
         grow();
       }
-      insert(k.hash, wanted ? entry : null, wanted ? null : entry);
+      int ref = slab.store(entry);
+      insert(k.hash, wanted ? ref : NONE, wanted ? NONE : ref);
       return;
     }
-    byte[] other = wanted ? mirror[i] : desired[i];
-    byte[] shared = other != null && Arrays.equals(other, entry) ? other : entry;
+    int other = wanted ? mirror[i] : desired[i];
+    int mine = wanted ? desired[i] : mirror[i];
+    if (mine != NONE && slab.holds(mine, entry)) {
+      return; // unchanged
+    }
+    drop(i, wanted);
+    int ref = other != NONE && slab.holds(other, entry) ? other : slab.store(entry);
     if (wanted) {
-      desired[i] = shared;
+      desired[i] = ref;
     } else {
-      mirror[i] = shared;
+      mirror[i] = ref;
+    }
+  }
+
+  /** Clears one side of slot {@code i}, freeing its entry unless the other side shares it. */
+  private void drop(int i, boolean wanted) {
+    int ref = wanted ? desired[i] : mirror[i];
+    int other = wanted ? mirror[i] : desired[i];
+    if (ref != NONE && ref != other) {
+      slab.free(ref);
+    }
+    if (wanted) {
+      desired[i] = NONE;
+    } else {
+      mirror[i] = NONE;
     }
   }
 
   private boolean used(int i) {
-    return desired[i] != null || mirror[i] != null;
+    return desired[i] != NONE || mirror[i] != NONE;
   }
 
   private int find(Key k) {
     int mask = hashes.length - 1;
     for (int i = k.hash & mask; used(i); i = (i + 1) & mask) {
-      if (hashes[i] == k.hash && k.keyOf(desired[i] != null ? desired[i] : mirror[i])) {
-        return i;
+      if (hashes[i] == k.hash) {
+        int ref = desired[i] != NONE ? desired[i] : mirror[i];
+        if (k.keyOf(slab.page(ref), slab.from(ref), slab.to(ref))) {
+          return i;
+        }
       }
     }
     return -1;
   }
 
-  private void insert(int hash, byte[] d, byte[] m) {
+  private void insert(int hash, int d, int m) {
     int mask = hashes.length - 1;
     int i = hash & mask;
     while (used(i)) {
@@ -167,11 +214,11 @@ final class EntryTable {
     size++;
   }
 
-  /** Empties slot {@code i} and moves later entries of its probe run back (no tombstones). */
+  /** Empties slot {@code i} (already dropped) and moves later entries of its probe run back (no tombstones). */
   private void remove(int i) {
     int mask = hashes.length - 1;
-    desired[i] = null;
-    mirror[i] = null;
+    desired[i] = NONE;
+    mirror[i] = NONE;
     size--;
     int hole = i;
     for (int j = (i + 1) & mask; used(j); j = (j + 1) & mask) {
@@ -182,8 +229,8 @@ final class EntryTable {
         hashes[hole] = hashes[j];
         desired[hole] = desired[j];
         mirror[hole] = mirror[j];
-        desired[j] = null;
-        mirror[j] = null;
+        desired[j] = NONE;
+        mirror[j] = NONE;
         hole = j;
       }
     }
@@ -191,16 +238,131 @@ final class EntryTable {
 
   private void grow() {
     int[] h = hashes;
-    byte[][] d = desired;
-    byte[][] m = mirror;
+    int[] d = desired;
+    int[] m = mirror;
     hashes = new int[h.length * 2];
-    desired = new byte[h.length * 2][];
-    mirror = new byte[h.length * 2][];
+    desired = none(h.length * 2);
+    mirror = none(h.length * 2);
     size = 0;
     for (int i = 0; i < h.length; i++) {
-      if (d[i] != null || m[i] != null) {
+      if (d[i] != NONE || m[i] != NONE) {
         insert(h[i], d[i], m[i]);
       }
+    }
+  }
+
+  /**
+   * Entry bytes in 1 MiB pages, each in a slot of whole 16-byte units with its length in the first 4 bytes. A
+   * reference is the page index shifted left 16 bits plus the slot's first unit. Freed slots go to a free list per
+   * slot size and are reused first; an entry over a quarter page gets a page of its own, given back when it is freed.
+   * Pages are never returned: the table keeps what its largest population needed.
+   */
+  static final class Slab {
+    static final int PAGE = 1 << 20;
+    private static final int UNIT = 16;
+    private static final int LARGE = PAGE / 4;
+
+    private byte[][] pages = new byte[4][];
+    private int pageCount;
+    private int current = -1;
+    private int bump;
+    private final int[][] free = new int[LARGE / UNIT + 1][];
+    private final int[] freeCount = new int[LARGE / UNIT + 1];
+    private int[] freePages = new int[4];
+    private int freePageCount;
+    private int slots;
+
+    int slots() {
+      return slots;
+    }
+
+    int store(byte[] entry) {
+      int need = 4 + entry.length;
+      int units = (need + UNIT - 1) / UNIT;
+      int ref;
+      if (need > LARGE) {
+        ref = newPage(new byte[units * UNIT]) << 16;
+      } else if (freeCount[units] > 0) {
+        ref = free[units][--freeCount[units]];
+      } else {
+        if (current < 0 || bump + units * UNIT > PAGE) {
+          current = newPage(new byte[PAGE]);
+          bump = 0;
+        }
+        ref = current << 16 | bump / UNIT;
+        bump += units * UNIT;
+      }
+      byte[] p = pages[ref >>> 16];
+      int at = (ref & 0xffff) * UNIT;
+      p[at] = (byte) (entry.length >>> 24);
+      p[at + 1] = (byte) (entry.length >>> 16);
+      p[at + 2] = (byte) (entry.length >>> 8);
+      p[at + 3] = (byte) entry.length;
+      System.arraycopy(entry, 0, p, at + 4, entry.length);
+      slots++;
+      return ref;
+    }
+
+    void free(int ref) {
+      int need = 4 + length(ref);
+      int units = (need + UNIT - 1) / UNIT;
+      slots--;
+      if (need > LARGE) {
+        pages[ref >>> 16] = null;
+        if (freePageCount == freePages.length) {
+          freePages = Arrays.copyOf(freePages, freePageCount * 2);
+        }
+        freePages[freePageCount++] = ref >>> 16;
+        return;
+      }
+      if (free[units] == null || freeCount[units] == free[units].length) {
+        free[units] = free[units] == null ? new int[16] : Arrays.copyOf(free[units], freeCount[units] * 2);
+      }
+      free[units][freeCount[units]++] = ref;
+    }
+
+    byte[] page(int ref) {
+      return pages[ref >>> 16];
+    }
+
+    int from(int ref) {
+      return (ref & 0xffff) * UNIT + 4;
+    }
+
+    int to(int ref) {
+      return from(ref) + length(ref);
+    }
+
+    /** A copy of the entry at {@code ref}; null for none. */
+    byte[] copy(int ref) {
+      return ref == NONE ? null : Arrays.copyOfRange(page(ref), from(ref), to(ref));
+    }
+
+    /** Whether the entry at {@code ref} is {@code entry}. */
+    boolean holds(int ref, byte[] entry) {
+      return Arrays.equals(page(ref), from(ref), to(ref), entry, 0, entry.length);
+    }
+
+    private int length(int ref) {
+      byte[] p = page(ref);
+      int at = (ref & 0xffff) * UNIT;
+      return (p[at] & 0xff) << 24 | (p[at + 1] & 0xff) << 16 | (p[at + 2] & 0xff) << 8 | (p[at + 3] & 0xff);
+    }
+
+    private int newPage(byte[] page) {
+      if (freePageCount > 0) {
+        int i = freePages[--freePageCount];
+        pages[i] = page;
+        return i;
+      }
+      if (pageCount == pages.length) {
+        pages = Arrays.copyOf(pages, pageCount * 2);
+      }
+      if (pageCount > Short.MAX_VALUE) {
+        throw new IllegalStateException("entry table over " + Short.MAX_VALUE + " pages");
+      }
+      pages[pageCount] = page;
+      return pageCount++;
     }
   }
 

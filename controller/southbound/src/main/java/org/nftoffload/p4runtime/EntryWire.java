@@ -41,25 +41,34 @@ public final class EntryWire {
 
   /** The entry's priority (0 when it has none). */
   public static int priority(byte[] entry) {
-    int p = 0;
-    while (p < entry.length) {
-      long tag = varint(entry, p);
+    return priority(entry, 0, entry.length);
+  }
+
+  /** The priority of the entry in {@code b[from, to)}: entries kept inside a larger array. */
+  public static int priority(byte[] b, int from, int to) {
+    int p = from;
+    while (p < to) {
+      long tag = varint(b, p, to);
       int field = (int) (tag >>> 3);
-      p = varintEnd(entry, p);
+      p = varintEnd(b, p, to);
       if (field == TableEntry.PRIORITY_FIELD_NUMBER && (tag & 7) == WT_VARINT) {
-        return (int) varint(entry, p);
+        return (int) varint(b, p, to);
       }
       if (field > TableEntry.PRIORITY_FIELD_NUMBER) {
         return 0;
       }
-      p = skip(entry, p, (int) tag & 7);
+      p = skip(b, p, (int) tag & 7, to);
     }
     return 0;
   }
 
   private static long varint(byte[] b, int p) {
+    return varint(b, p, b.length);
+  }
+
+  private static long varint(byte[] b, int p, int end) {
     long v = 0;
-    for (int shift = 0; p < b.length && shift < 64; shift += 7) {
+    for (int shift = 0; p < end && shift < 64; shift += 7) {
       byte x = b[p++];
       v |= (long) (x & 0x7f) << shift;
       if (x >= 0) {
@@ -70,25 +79,33 @@ public final class EntryWire {
   }
 
   private static int varintEnd(byte[] b, int p) {
-    while (p < b.length && b[p] < 0) {
+    return varintEnd(b, p, b.length);
+  }
+
+  private static int varintEnd(byte[] b, int p, int end) {
+    while (p < end && b[p] < 0) {
       p++;
     }
-    if (p >= b.length) {
+    if (p >= end) {
       throw new IllegalArgumentException("truncated varint in table entry bytes");
     }
     return p + 1;
   }
 
-  /** Position after a field's value that starts at {@code p}. */
   private static int skip(byte[] b, int p, int wireType) {
+    return skip(b, p, wireType, b.length);
+  }
+
+  /** Position after a field's value that starts at {@code p}. */
+  private static int skip(byte[] b, int p, int wireType, int limit) {
     int end = switch (wireType) {
-      case WT_VARINT -> varintEnd(b, p);
+      case WT_VARINT -> varintEnd(b, p, limit);
       case WT_I64 -> p + 8;
-      case WT_LEN -> varintEnd(b, p) + (int) varint(b, p);
+      case WT_LEN -> varintEnd(b, p, limit) + (int) varint(b, p, limit);
       case WT_I32 -> p + 4;
       default -> throw new IllegalArgumentException("wire type " + wireType + " in table entry bytes");
     };
-    if (end > b.length || end < p) {
+    if (end > limit || end < p) {
       throw new IllegalArgumentException("truncated field in table entry bytes");
     }
     return end;

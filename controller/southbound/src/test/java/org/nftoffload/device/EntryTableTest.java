@@ -3,7 +3,6 @@ package org.nftoffload.device;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -95,18 +94,74 @@ class EntryTableTest {
   }
 
   @Test
-  void equalDesiredAndMirrorShareOneArray() throws Exception {
+  void equalDesiredAndMirrorShareOneSlot() throws Exception {
     byte[][][] e = entries(1);
     EntryTable t = new EntryTable();
     EntryTable.Key k = new EntryTable.Key(e[0][0]);
     t.setDesired(k, e[0][0]);
     t.setMirror(k, e[0][0].clone());
-    assertSame(t.desired(k), t.mirror(k));
+    assertEquals(1, t.storedEntries(), "desired and mirror are equal: one copy");
     t.setDesired(k, e[0][1]);
+    assertEquals(2, t.storedEntries());
     assertArrayEquals(e[0][0], t.mirror(k), "the mirror keeps what the device holds");
+    assertArrayEquals(e[0][1], t.desired(k));
+    t.setMirror(k, e[0][1]);
+    assertEquals(1, t.storedEntries(), "the old mirror's slot is freed once nothing refers to it");
     t.setMirror(k, null);
     t.setDesired(k, null);
     assertNull(t.desired(k));
     assertEquals(0, t.size());
+    assertEquals(0, t.storedEntries());
+  }
+
+  @Test
+  void freedSlotsAreReusedSoChurnDoesNotGrowTheSlab() throws Exception {
+    byte[][][] e = entries(2000);
+    EntryTable t = new EntryTable();
+    for (int round = 0; round < 50; round++) {
+      for (byte[][] v : e) {
+        EntryTable.Key k = new EntryTable.Key(v[0]);
+        t.setDesired(k, v[round % 2]);
+        t.setMirror(k, v[round % 2]);
+      }
+      for (byte[][] v : e) {
+        EntryTable.Key k = new EntryTable.Key(v[0]);
+        t.setDesired(k, null);
+        t.setMirror(k, null);
+      }
+      assertEquals(0, t.size());
+      assertEquals(0, t.storedEntries());
+    }
+    // 2,000 entries of ~180 bytes fit one page; 50 rounds of churn must not have needed another
+    assertEquals(1, t.pages());
+  }
+
+  @Test
+  void anEntryLargerThanAQuarterPageGetsAPageOfItsOwnAndGivesItBack() {
+    // table id 7, then one match field of 300 KiB: a valid key prefix, however odd
+    int value = 300 * 1024;
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(value + 16);
+    b.put((byte) 0x08).put((byte) 7); // field 1 (table_id), varint 7
+    b.put((byte) 0x12); // field 2 (match), length-delimited
+    putVarint(b, value);
+    b.position(b.position() + value);
+    byte[] entry = java.util.Arrays.copyOf(b.array(), b.position());
+    EntryTable t = new EntryTable();
+    EntryTable.Key k = new EntryTable.Key(entry);
+    t.setDesired(k, entry);
+    assertArrayEquals(entry, t.desired(k));
+    int pages = t.pages();
+    t.setDesired(k, null);
+    t.setDesired(k, entry);
+    assertEquals(pages, t.pages(), "the freed page's index is reused");
+    assertArrayEquals(entry, t.desired(k));
+  }
+
+  private static void putVarint(java.nio.ByteBuffer b, int v) {
+    while ((v & ~0x7f) != 0) {
+      b.put((byte) ((v & 0x7f) | 0x80));
+      v >>>= 7;
+    }
+    b.put((byte) v);
   }
 }
