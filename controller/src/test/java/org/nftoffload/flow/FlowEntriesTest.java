@@ -124,6 +124,24 @@ class FlowEntriesTest {
   }
 
   @Test
+  void flowIdsOfSimilarFlowsSpreadOverTheHashSpace() throws Exception {
+    int n = 200_000;
+    Set<Integer> hashes = new HashSet<>();
+    Set<Integer> buckets = new HashSet<>();
+    java.net.InetAddress server = java.net.InetAddress.getByName("203.0.113.5");
+    for (int i = 0; i < n; i++) {
+      java.net.InetAddress host = java.net.InetAddress.getByAddress(new byte[] {10, (byte) (i >> 16), (byte) (i >> 8),
+          (byte) i});
+      int h = new FlowId("bench", 0, new Tuple(host, server, 6, 1024 + i % 60000, 443)).hashCode();
+      hashes.add(h);
+      buckets.add((h ^ (h >>> 16)) & ((1 << 18) - 1)); // the bucket a 2^18-slot hash map would use
+    }
+    assertTrue(hashes.size() > n * 0.99, hashes.size() + " distinct hashes for " + n + " ids");
+    // n keys thrown at random into 2^18 slots fill about 1 - e^(-n/2^18) of them (53 %)
+    assertTrue(buckets.size() > (1 << 18) * 0.5, buckets.size() + " buckets used of " + (1 << 18));
+  }
+
+  @Test
   void entryKeysOfSimilarFlowsSpreadOverTheHashSpace() {
     int n = 200_000;
     Set<Integer> hashes = new HashSet<>();
