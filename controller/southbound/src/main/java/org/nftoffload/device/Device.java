@@ -11,7 +11,6 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.nftoffload.p4.FlowtableP4;
 import org.nftoffload.p4runtime.CodecException;
-import org.nftoffload.p4runtime.EntryWire;
 import org.nftoffload.p4runtime.Mastership;
 import org.nftoffload.p4runtime.P4RuntimeClient;
 import org.nftoffload.p4runtime.RpcCode;
@@ -159,25 +158,15 @@ public final class Device implements AutoCloseable {
    * occupancy, counted on the stored bytes without decoding every entry.
    */
   public synchronized Map<org.onosproject.net.pi.model.PiTableId, Integer> mirrorCounts() {
-    Map<Long, int[]> counts = new HashMap<>();
     Map<Long, byte[]> sample = new HashMap<>();
-    state.forEach((d, m) -> {
-      if (m != null) {
-        long id = EntryWire.tableId(m);
-        counts.computeIfAbsent(id, k -> new int[1])[0]++;
-        sample.putIfAbsent(id, m);
-      }
-    });
     Map<org.onosproject.net.pi.model.PiTableId, Integer> out = new HashMap<>();
-    counts.forEach((id, n) -> out.put(decode(sample.get(id)).table(), n[0]));
+    state.mirrorCounts(sample).forEach((id, n) -> out.put(decode(sample.get(id)).table(), n));
     return Map.copyOf(out);
   }
 
   /** How many entries the controller wants on the device. */
   public synchronized int desiredCount() {
-    int[] n = {0};
-    state.forEach((d, m) -> n[0] += d != null ? 1 : 0);
-    return n[0];
+    return state.desiredCount();
   }
 
   private Map<EntryKey, PiTableEntry> decoded(boolean wanted) {

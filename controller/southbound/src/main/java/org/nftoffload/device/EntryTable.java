@@ -1,6 +1,8 @@
 package org.nftoffload.device;
 
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import org.nftoffload.p4runtime.EntryWire;
 
 /**
@@ -125,6 +127,32 @@ final class EntryTable {
         insert(h[i], d[i], NONE);
       }
     }
+  }
+
+  /** Keys with a desired entry. */
+  int desiredCount() {
+    int n = 0;
+    for (int d : desired) {
+      n += d != NONE ? 1 : 0;
+    }
+    return n;
+  }
+
+  /**
+   * Mirrored entries per numeric table id, read in place; {@code samples} gets one copied entry of each table (to
+   * name it).
+   */
+  Map<Long, Integer> mirrorCounts(Map<Long, byte[]> samples) {
+    Map<Long, Integer> counts = new HashMap<>();
+    for (int m : mirror) {
+      if (m != NONE) {
+        long id = EntryWire.tableId(slab.page(m), slab.from(m), slab.to(m));
+        if (counts.merge(id, 1, Integer::sum) == 1) {
+          samples.put(id, slab.copy(m));
+        }
+      }
+    }
+    return counts;
   }
 
   /** Calls {@code action} with each key's desired and mirrored entry (either may be null, not both). */

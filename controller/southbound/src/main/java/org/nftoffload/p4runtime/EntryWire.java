@@ -33,8 +33,13 @@ public final class EntryWire {
 
   /** The entry's numeric P4 table id (0 when it has none). */
   public static long tableId(byte[] entry) {
-    if (entry.length > 0 && (varint(entry, 0) >>> 3) == TableEntry.TABLE_ID_FIELD_NUMBER) {
-      return varint(entry, varintEnd(entry, 0));
+    return tableId(entry, 0, entry.length);
+  }
+
+  /** The numeric P4 table id of the entry in {@code b[from, to)} (0 when it has none). */
+  public static long tableId(byte[] b, int from, int to) {
+    if (to > from && (varint(b, from, to) >>> 3) == TableEntry.TABLE_ID_FIELD_NUMBER) {
+      return varint(b, varintEnd(b, from, to), to);
     }
     return 0;
   }
