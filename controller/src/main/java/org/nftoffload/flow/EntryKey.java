@@ -31,6 +31,24 @@ public final class EntryKey {
   private final byte[] bytes; // null when the key is in high/low
   private final int hash;
 
+  // The content, for holders that keep keys without the objects: a flow_v4 key is high and low, a longer key is wide.
+  long high() {
+    return high;
+  }
+
+  long low() {
+    return low;
+  }
+
+  byte[] wide() {
+    return bytes;
+  }
+
+  /** Whether this key has the given content. */
+  boolean is(long high, long low, byte[] wide) {
+    return this.high == high && this.low == low && Arrays.equals(bytes, wide);
+  }
+
   private EntryKey(byte[] bytes) {
     this.hash = hash(bytes);
     if (bytes.length == 16) {

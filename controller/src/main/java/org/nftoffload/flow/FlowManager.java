@@ -82,8 +82,16 @@ public final class FlowManager implements AutoCloseable {
     volatile FlowSpec spec;
     volatile FlowState state;
     final String device;
-    final EntryKey keyOriginal;
-    final EntryKey keyReply;
+    // The entries' keys as EntryKey's content, not key objects (see FlowKeys); a flow never placed has none.
+    final boolean placed;
+    private final long originalHigh;
+    private final long originalLow;
+    private final byte[] originalWide;
+    private final int originalHash;
+    private final long replyHigh;
+    private final long replyLow;
+    private final byte[] replyWide;
+    private final int replyHash;
     volatile String reason;
     volatile int retries;
     volatile long packets;
@@ -110,9 +118,26 @@ public final class FlowManager implements AutoCloseable {
       this.spec = spec;
       this.state = state;
       this.device = device;
-      this.keyOriginal = keyOriginal;
-      this.keyReply = keyReply;
+      this.placed = keyOriginal != null;
+      this.originalHigh = placed ? keyOriginal.high() : 0;
+      this.originalLow = placed ? keyOriginal.low() : 0;
+      this.originalWide = placed ? keyOriginal.wide() : null;
+      this.originalHash = placed ? keyOriginal.hashCode() : 0;
+      this.replyHigh = placed ? keyReply.high() : 0;
+      this.replyLow = placed ? keyReply.low() : 0;
+      this.replyWide = placed ? keyReply.wide() : null;
+      this.replyHash = placed ? keyReply.hashCode() : 0;
       this.sinceMillis = now;
+    }
+
+    int keyHash(boolean reply) {
+      return reply ? replyHash : originalHash;
+    }
+
+    /** Whether {@code k} is the key of this flow's original or reply entry. */
+    boolean hasKey(boolean reply, EntryKey k) {
+      return placed && k.hashCode() == keyHash(reply)
+          && (reply ? k.is(replyHigh, replyLow, replyWide) : k.is(originalHigh, originalLow, originalWide));
     }
   }
 
@@ -138,7 +163,7 @@ public final class FlowManager implements AutoCloseable {
   private final ConcurrentHashMap<FlowId, Flow> flows = new ConcurrentHashMap<>();
   private final SpecCompactor compactor = new SpecCompactor(); // event thread
   private final FlowWire wire; // event thread
-  private final HashMap<EntryKey, Flow> byKey = new HashMap<>();
+  private final FlowKeys byKey = new FlowKeys();
   private final HashMap<EntryKey, PiTableEntry> orphans = new HashMap<>();
   private final HashMap<EntryKey, String> orphanDevice = new HashMap<>();
   private final Map<String, DeviceQueue> queues = new HashMap<>();
@@ -295,10 +320,10 @@ public final class FlowManager implements AutoCloseable {
         if (f == null || f.state != FlowState.OFFLOADED || !f.device.equals(device)) {
           continue;
         }
-        if (key.equals(f.keyOriginal)) {
+        if (f.hasKey(false, key)) {
           f.idleOriginal = true;
         }
-        if (key.equals(f.keyReply)) {
+        if (f.hasKey(true, key)) {
           f.idleReply = true;
         }
         // nf_flow_table ages the flow, not a direction: it goes when neither direction carries traffic
@@ -326,7 +351,7 @@ public final class FlowManager implements AutoCloseable {
         reads.add(d.read(t.id()).thenAcceptAsync(entries -> {
           for (PiTableEntry e : entries) {
             EntryKey k = EntryKey.of(e);
-            if (!byKey.containsKey(k) && orphans.put(k, e) == null) {
+            if (byKey.get(k) == null && orphans.put(k, e) == null) {
               orphanDevice.put(k, name);
               found.incrementAndGet();
             }
@@ -547,8 +572,8 @@ public final class FlowManager implements AutoCloseable {
       return;
     }
     flows.put(f.id, f);
-    byKey.put(ko, f);
-    byKey.put(kr, f);
+    byKey.put(f, false);
+    byKey.put(f, true);
     install(f, at, original, reply);
   }
 
@@ -558,8 +583,8 @@ public final class FlowManager implements AutoCloseable {
     f.failure = null;
     f.failureCode = null;
     f.pending = 2;
-    enqueue(f.device, new Op(f, true, update(adoptOrInsert(f.keyOriginal), f.spec, at, true, original)));
-    enqueue(f.device, new Op(f, false, update(adoptOrInsert(f.keyReply), f.spec, at, false, reply)));
+    enqueue(f.device, new Op(f, true, update(adoptOrInsert(original.key()), f.spec, at, true, original)));
+    enqueue(f.device, new Op(f, false, update(adoptOrInsert(reply.key()), f.spec, at, false, reply)));
   }
 
   /** An entry already in the device since before a restart is modified in place, never deleted and re-added. */
@@ -815,9 +840,9 @@ public final class FlowManager implements AutoCloseable {
 
   private void forget(Flow f) {
     flows.remove(f.id, f);
-    if (f.keyOriginal != null) {
-      byKey.remove(f.keyOriginal, f);
-      byKey.remove(f.keyReply, f);
+    if (f.placed) {
+      byKey.remove(f, false);
+      byKey.remove(f, true);
     }
     if (f.retryTask != null) {
       f.retryTask.cancel();
