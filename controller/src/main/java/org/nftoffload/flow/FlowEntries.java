@@ -5,7 +5,6 @@ import org.nftoffload.p4.FlowtableP4;
 import org.nftoffload.p4.FlowtableP4.FlowV4;
 import org.nftoffload.p4.FlowtableP4.FlowV6;
 import org.onlab.util.ImmutableByteSequence;
-import org.onosproject.net.pi.model.PiActionId;
 import org.onosproject.net.pi.runtime.PiAction;
 import org.onosproject.net.pi.runtime.PiActionParam;
 import org.onosproject.net.pi.runtime.PiExactFieldMatch;
@@ -55,13 +54,12 @@ public final class FlowEntries {
 
   /** The original direction's entry. */
   static PiTableEntry original(FlowSpec flow, Placement at, Duration idleTimeout) {
-    return entry(flow.original(), flow.reply(), new Placed(at.device(), at.originalIn(), at.originalOut()),
-        idleTimeout);
+    return entry(flow.original(), flow.reply(), at.originalIn(), at.originalOut(), idleTimeout);
   }
 
   /** The reply direction's entry. */
   static PiTableEntry reply(FlowSpec flow, Placement at, Duration idleTimeout) {
-    return entry(flow.reply(), flow.original(), new Placed(at.device(), at.replyIn(), at.replyOut()), idleTimeout);
+    return entry(flow.reply(), flow.original(), at.replyIn(), at.replyOut(), idleTimeout);
   }
 
   private record Placed(String device, int ingressPort, int egressPort) {}
@@ -79,8 +77,8 @@ public final class FlowEntries {
   }
 
   /**
-   * The action of direction {@code d}'s entry, given the tuple its packets must carry when they leave ({@link
-   * #leaving}): NAT when that differs from the tuple they arrive with, else a forward that pushes, pops or keeps
+   * The action of direction {@code d}'s entry, given the tuple its packets must carry when they leave: NAT when that
+   * differs from the tuple they arrive with, else a forward that pushes, pops or keeps
    * the VLAN tag.
    */
   static FlowtableP4.Action action(Direction d, Tuple leaving) {
@@ -93,16 +91,6 @@ public final class FlowEntries {
       return v4 ? FlowV4.FORWARD_UNTAG : FlowV6.FORWARD_UNTAG;
     }
     return v4 ? FlowV4.FORWARD : FlowV6.FORWARD;
-  }
-
-  /** The tuple packets of a direction carry when they leave: the opposite direction's tuple, reversed. */
-  static Tuple leaving(Direction opposite) {
-    return opposite.tuple().reversed();
-  }
-
-  /** Whether the action writes a VLAN id (NAT always has the parameter; forward_vlan pushes it). */
-  static boolean hasVlanParam(FlowtableP4.Action a) {
-    return a == FlowV4.NAT || a == FlowV6.NAT || a == FlowV4.FORWARD_VLAN || a == FlowV6.FORWARD_VLAN;
   }
 
   /**
@@ -130,12 +118,13 @@ public final class FlowEntries {
     v.keyBytes[3] = t.destination().getAddress();
     v.keyLongs[4] = t.sourcePort();
     v.keyLongs[5] = t.destinationPort();
-    Tuple leaving = leaving(opposite);
+    // The tuple the packets must carry when they leave: the opposite direction's tuple, reversed.
+    Tuple leaving = opposite.tuple().reversed();
     v.action = action(d, leaving);
     v.paramLongs[0] = egressPort;
     v.paramLongs[1] = d.sourceMac();
     v.paramLongs[2] = d.destinationMac();
-    if (hasVlanParam(v.action)) {
+    if (v.action.params().contains(FlowtableP4.VLAN_ID)) { // NAT always has it; forward_vlan pushes it
       v.paramLongs[3] = d.egressVlan();
     }
     if (v.action == FlowV4.NAT || v.action == FlowV6.NAT) {
@@ -148,8 +137,9 @@ public final class FlowEntries {
     return v;
   }
 
-  private static PiTableEntry entry(Direction d, Direction opposite, Placed at, Duration idleTimeout) {
-    Values v = fill(d, opposite, at.ingressPort(), at.egressPort(), new Values());
+  private static PiTableEntry entry(Direction d, Direction opposite, int ingressPort, int egressPort,
+      Duration idleTimeout) {
+    Values v = fill(d, opposite, ingressPort, egressPort, new Values());
     PiMatchKey.Builder key = PiMatchKey.builder();
     for (int i = 0; i < v.table.key().size(); i++) {
       FlowtableP4.MatchField f = v.table.key().get(i);
@@ -179,10 +169,5 @@ public final class FlowEntries {
 
   private static ImmutableByteSequence bytes(byte[] b) {
     return ImmutableByteSequence.copyFrom(b);
-  }
-
-  /** The action id of an entry built here. */
-  static PiActionId actionOf(PiTableEntry e) {
-    return ((PiAction) e.action()).id();
   }
 }

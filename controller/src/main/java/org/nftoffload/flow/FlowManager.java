@@ -19,9 +19,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.nftoffload.p4.FlowtableP4;
 import org.nftoffload.p4runtime.ExactEntryEncoder;
@@ -157,9 +159,8 @@ public final class FlowManager implements AutoCloseable {
   private final MeterRegistry meters;
   private final ExecutorService actor;
   private final AtomicInteger queued = new AtomicInteger();
-  private final java.util.concurrent.ConcurrentLinkedQueue<Work> inbox =
-      new java.util.concurrent.ConcurrentLinkedQueue<>();
-  private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
+  private final ConcurrentLinkedQueue<Work> inbox = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean draining = new AtomicBoolean();
   private final ConcurrentHashMap<FlowId, Flow> flows = new ConcurrentHashMap<>();
   private final SpecCompactor compactor = new SpecCompactor(); // event thread
   private final FlowWire wire; // event thread
