@@ -10,7 +10,7 @@ package org.nftoffload.flow;
 final class FlowKeys {
 
   private int[] hashes = new int[16];
-  private FlowManager.Flow[] flows = new FlowManager.Flow[16];
+  private Flow[] flows = new Flow[16];
   private boolean[] replies = new boolean[16];
   private int size;
 
@@ -19,7 +19,7 @@ final class FlowKeys {
   }
 
   /** The flow with an entry of key {@code k}, or null. */
-  FlowManager.Flow get(EntryKey k) {
+  Flow get(EntryKey k) {
     int mask = flows.length - 1;
     int h = k.hashCode();
     for (int i = h & mask; flows[i] != null; i = (i + 1) & mask) {
@@ -31,7 +31,7 @@ final class FlowKeys {
   }
 
   /** Indexes one of {@code f}'s keys, which no other flow may hold. */
-  void put(FlowManager.Flow f, boolean reply) {
+  void put(Flow f, boolean reply) {
     if ((size + 1) * 4L > flows.length * 3L) { // load factor 0.75
       grow();
     }
@@ -39,7 +39,7 @@ final class FlowKeys {
   }
 
   /** Drops one of {@code f}'s keys, if {@code f} is what the index holds for it. */
-  void remove(FlowManager.Flow f, boolean reply) {
+  void remove(Flow f, boolean reply) {
     int mask = flows.length - 1;
     int h = f.keyHash(reply);
     for (int i = h & mask; flows[i] != null; i = (i + 1) & mask) {
@@ -50,7 +50,7 @@ final class FlowKeys {
     }
   }
 
-  private void insert(int hash, FlowManager.Flow f, boolean reply) {
+  private void insert(int hash, Flow f, boolean reply) {
     int mask = flows.length - 1;
     int i = hash & mask;
     while (flows[i] != null) {
@@ -84,10 +84,10 @@ final class FlowKeys {
 
   private void grow() {
     int[] h = hashes;
-    FlowManager.Flow[] f = flows;
+    Flow[] f = flows;
     boolean[] r = replies;
     hashes = new int[h.length * 2];
-    flows = new FlowManager.Flow[h.length * 2];
+    flows = new Flow[h.length * 2];
     replies = new boolean[h.length * 2];
     size = 0;
     for (int i = 0; i < h.length; i++) {

@@ -18,13 +18,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 import org.nftoffload.p4.FlowtableP4;
 import org.nftoffload.p4runtime.ExactEntryEncoder;
 import org.nftoffload.p4runtime.RpcCode;
@@ -77,72 +79,6 @@ public final class FlowManager implements AutoCloseable {
       Duration activityInterval, Duration retryInitial, Duration retryMax, int retryLimit, Duration resyncGrace,
       int maxFlows) {}
 
-  /** One flow; mutated only on the actor thread, read (racily, for display) from others. */
-  static final class Flow {
-    final long number;
-    final FlowId id;
-    volatile FlowSpec spec;
-    volatile FlowState state;
-    final String device;
-    // The entries' keys as EntryKey's content, not key objects (see FlowKeys); a flow never placed has none.
-    final boolean placed;
-    private final long originalHigh;
-    private final long originalLow;
-    private final byte[] originalWide;
-    private final int originalHash;
-    private final long replyHigh;
-    private final long replyLow;
-    private final byte[] replyWide;
-    private final int replyHash;
-    volatile String reason;
-    volatile int retries;
-    volatile long packets;
-    volatile long bytes;
-    volatile long lastUsedMillis;
-    volatile long sinceMillis;
-    long acceptedNanos;
-    int pending;
-    boolean installedOriginal;
-    boolean installedReply;
-    String failure;
-    RpcCode failureCode;
-    boolean teardownWanted;
-    boolean notifyRemoved;
-    boolean idleOriginal;
-    boolean idleReply;
-    FlowSpec readd;
-    Scheduler.Task retryTask;
-
-    Flow(long number, FlowSpec spec, FlowState state, String device, EntryKey keyOriginal, EntryKey keyReply,
-        long now) {
-      this.number = number;
-      this.id = spec.id();
-      this.spec = spec;
-      this.state = state;
-      this.device = device;
-      this.placed = keyOriginal != null;
-      this.originalHigh = placed ? keyOriginal.high() : 0;
-      this.originalLow = placed ? keyOriginal.low() : 0;
-      this.originalWide = placed ? keyOriginal.wide() : null;
-      this.originalHash = placed ? keyOriginal.hashCode() : 0;
-      this.replyHigh = placed ? keyReply.high() : 0;
-      this.replyLow = placed ? keyReply.low() : 0;
-      this.replyWide = placed ? keyReply.wide() : null;
-      this.replyHash = placed ? keyReply.hashCode() : 0;
-      this.sinceMillis = now;
-    }
-
-    int keyHash(boolean reply) {
-      return reply ? replyHash : originalHash;
-    }
-
-    /** Whether {@code k} is the key of this flow's original or reply entry. */
-    boolean hasKey(boolean reply, EntryKey k) {
-      return placed && k.hashCode() == keyHash(reply)
-          && (reply ? k.is(replyHigh, replyLow, replyWide) : k.is(originalHigh, originalLow, originalWide));
-    }
-  }
-
   /** One queued update: whose entry, which direction (null flow = an orphan entry found at start). */
   private record Op(Flow flow, boolean original, TableUpdate update) {}
 
@@ -161,8 +97,8 @@ public final class FlowManager implements AutoCloseable {
   private final AtomicInteger queued = new AtomicInteger();
   private final ConcurrentLinkedQueue<Work> inbox = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean draining = new AtomicBoolean();
-  private final ConcurrentHashMap<FlowId, Flow> flows = new ConcurrentHashMap<>();
-  private final SpecCompactor compactor = new SpecCompactor(); // event thread
+  private final FlowIds flows = new FlowIds();
+  private final Names names = new Names();
   private final FlowWire wire; // event thread
   private final FlowKeys byKey = new FlowKeys();
   private final HashMap<EntryKey, PiTableEntry> orphans = new HashMap<>();
@@ -177,6 +113,7 @@ public final class FlowManager implements AutoCloseable {
   private volatile Scheduler.Task activityTask;
   private boolean flushScheduled;
   private long numbers;
+  private final AtomicIntegerArray inState = new AtomicIntegerArray(FlowState.values().length); // tracked flows
   private final List<CompletableFuture<Void>> idleWaiters = new ArrayList<>();
 
   /**
@@ -206,7 +143,7 @@ public final class FlowManager implements AutoCloseable {
         .description("agent event accepted to both entries acknowledged by the device")
         .publishPercentiles(0.5, 0.99).register(meters);
     for (FlowState s : FlowState.values()) {
-      Gauge.builder("nftoffload.flows", this, m -> m.countIn(s)).tag("state", s.name().toLowerCase())
+      Gauge.builder("nftoffload.flows", inState, n -> n.get(s.ordinal())).tag("state", s.name().toLowerCase())
           .description("flows tracked, by state").register(meters);
     }
     Gauge.builder("nftoffload.flows.queued", queued, AtomicInteger::get)
@@ -278,9 +215,9 @@ public final class FlowManager implements AutoCloseable {
       for (FlowSpec s : specs) {
         claimed.add(s.id());
       }
-      for (Flow f : List.copyOf(flows.values())) {
-        if (f.id.agent().equals(agent) && !claimed.contains(f.id)) {
-          doDelete(f.id, "not in the agent's resync", false);
+      for (Flow f : flows.slots()) {
+        if (f != null && f.agent().equals(agent) && !claimed.contains(f.id())) {
+          delete(f, "not in the agent's resync", false);
         }
       }
       long now = System.nanoTime();
@@ -297,11 +234,11 @@ public final class FlowManager implements AutoCloseable {
   public CompletableFuture<Boolean> evict(FlowId id) {
     CompletableFuture<Boolean> done = new CompletableFuture<>();
     actor.execute(() -> {
-      boolean found = flows.containsKey(id);
-      if (found) {
-        doDelete(id, "evicted by an operator", true);
+      Flow f = flows.get(id);
+      if (f != null) {
+        delete(f, "evicted by an operator", true);
       }
-      done.complete(found);
+      done.complete(f != null);
       scheduleFlush();
     });
     return done;
@@ -329,10 +266,9 @@ public final class FlowManager implements AutoCloseable {
         }
         // nf_flow_table ages the flow, not a direction: it goes when neither direction carries traffic
         if (f.idleOriginal && f.idleReply) {
-          f.state = FlowState.HW_DYING;
+          state(f, FlowState.HW_DYING);
           f.reason = "idle timeout";
           f.notifyRemoved = true;
-          f.sinceMillis = clock.millis();
           enqueueDeletes(f);
         }
       }
@@ -378,22 +314,24 @@ public final class FlowManager implements AutoCloseable {
 
   /** Every tracked flow, unordered. */
   public List<FlowView> flows() {
-    List<FlowView> out = new ArrayList<>(flows.size());
-    for (Flow f : flows.values()) {
-      out.add(view(f));
+    Flow[] all = snapshot();
+    List<FlowView> out = new ArrayList<>();
+    for (Flow f : all) {
+      if (f != null) {
+        out.add(view(f));
+      }
     }
     return out;
   }
 
   public Optional<FlowView> flow(FlowId id) {
-    Flow f = flows.get(id);
-    return f == null ? Optional.empty() : Optional.of(view(f));
+    return onActor(() -> Optional.ofNullable(flows.get(id)).map(this::view));
   }
 
   /** A flow by its number (a scan: for the REST API, not the fast path). */
   public Optional<FlowView> flow(long number) {
-    for (Flow f : flows.values()) {
-      if (f.number == number) {
+    for (Flow f : snapshot()) {
+      if (f != null && f.number == number) {
         return Optional.of(view(f));
       }
     }
@@ -404,10 +342,7 @@ public final class FlowManager implements AutoCloseable {
   public Map<FlowState, Integer> countByState() {
     Map<FlowState, Integer> m = new EnumMap<>(FlowState.class);
     for (FlowState s : FlowState.values()) {
-      m.put(s, 0);
-    }
-    for (Flow f : flows.values()) {
-      m.merge(f.state, 1, Integer::sum);
+      m.put(s, inState.get(s.ordinal()));
     }
     return m;
   }
@@ -415,12 +350,32 @@ public final class FlowManager implements AutoCloseable {
   /** Entries this manager has in a device (two per offloaded flow). */
   public int entriesOn(String device) {
     int n = 0;
-    for (Flow f : flows.values()) {
-      if (device.equals(f.device)) {
+    for (Flow f : snapshot()) {
+      if (f != null && device.equals(f.device)) {
         n += (f.installedOriginal ? 1 : 0) + (f.installedReply ? 1 : 0);
       }
     }
     return n;
+  }
+
+  /**
+   * The flows as the actor sees them between two of its tasks (so none is missed or seen twice while others come
+   * and go); their fields are read afterwards, racily.
+   */
+  private Flow[] snapshot() {
+    return onActor(flows::slots);
+  }
+
+  /** Runs a read on the actor and waits for it; inline once the actor is stopped. For views, never the actor. */
+  private <T> T onActor(Supplier<T> read) {
+    if (!closed) {
+      try {
+        return CompletableFuture.supplyAsync(read, actor).join();
+      } catch (RejectedExecutionException e) {
+        // closed meanwhile
+      }
+    }
+    return read.get();
   }
 
   /** Entries found at start that no agent has claimed yet. */
@@ -457,20 +412,11 @@ public final class FlowManager implements AutoCloseable {
     ready.forEach(w -> w.complete(null));
   }
 
-  private int countIn(FlowState s) {
-    int n = 0;
-    for (Flow f : flows.values()) {
-      if (f.state == s) {
-        n++;
-      }
-    }
-    return n;
-  }
-
   private FlowView view(Flow f) {
-    FlowSpec s = f.spec;
+    FlowSpec s = f.spec();
     long last = f.lastUsedMillis;
-    return new FlowView(f.number, f.id, s.conntrackId(), f.state, Optional.ofNullable(f.device), s.original(), s.reply(), s.nat(),
+    return new FlowView(f.number, s.id(), s.conntrackId(), f.state, Optional.ofNullable(f.device), s.original(),
+        s.reply(), s.nat(),
         Optional.ofNullable(f.reason), f.retries, f.packets, f.bytes, Instant.ofEpochMilli(f.sinceMillis),
         last == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(last)));
   }
@@ -524,10 +470,10 @@ public final class FlowManager implements AutoCloseable {
   }
 
   private void doAdd(FlowSpec reported, long acceptedNanos) {
-    FlowSpec spec = compactor.compact(reported);
+    FlowSpec spec = names.share(reported);
     Flow existing = flows.get(spec.id());
     if (existing != null) {
-      if (existing.spec.equals(spec)) {
+      if (existing.spec().equals(spec)) {
         switch (existing.state) {
           case OFFLOADED -> notifier.verdict(spec.id(), spec.conntrackId(), true, "");
           case REJECTED -> notifier.verdict(spec.id(), spec.conntrackId(), false, existing.reason);
@@ -537,7 +483,7 @@ public final class FlowManager implements AutoCloseable {
       }
       // the path changed (route, neighbour): take the old entries out, then write the new ones
       existing.readd = spec;
-      doDelete(spec.id(), "path changed", false);
+      delete(existing, "path changed", false);
       return;
     }
     if (flows.size() >= settings.maxFlows()) {
@@ -552,40 +498,54 @@ public final class FlowManager implements AutoCloseable {
     } catch (FlowRejectedException e) {
       Flow f = new Flow(++numbers, spec, FlowState.REJECTED, null, null, null, clock.millis());
       f.reason = e.getMessage();
-      flows.put(f.id, f);
-      reject("unplaceable", f.id);
-      notifier.verdict(f.id, spec.conntrackId(), false, e.getMessage());
+      track(f);
+      reject("unplaceable", spec.id());
+      notifier.verdict(spec.id(), spec.conntrackId(), false, e.getMessage());
       return;
     }
     FlowWire.Entry original = wire.original(spec, at);
     FlowWire.Entry reply = wire.reply(spec, at);
     EntryKey ko = original.key();
     EntryKey kr = reply.key();
-    Flow f = new Flow(++numbers, spec, FlowState.PENDING, at.device(), ko, kr, clock.millis());
-    f.acceptedNanos = acceptedNanos;
     Flow clash = byKey.get(ko) != null ? byKey.get(ko) : byKey.get(kr);
     if (clash != null || ko.equals(kr)) {
-      f.state = FlowState.REJECTED;
-      f.reason = clash != null ? "same match key as flow " + clash.id : "both directions have the same match key";
-      flows.put(f.id, f);
-      reject("key_clash", f.id);
-      notifier.verdict(f.id, spec.conntrackId(), false, f.reason);
+      Flow f = new Flow(++numbers, spec, FlowState.REJECTED, at.device(), ko, kr, clock.millis());
+      f.reason = clash != null ? "same match key as flow " + clash.id() : "both directions have the same match key";
+      track(f);
+      reject("key_clash", spec.id());
+      notifier.verdict(spec.id(), spec.conntrackId(), false, f.reason);
       return;
     }
-    flows.put(f.id, f);
+    Flow f = new Flow(++numbers, spec, FlowState.PENDING, at.device(), ko, kr, clock.millis());
+    f.acceptedNanos = acceptedNanos;
+    track(f);
     byKey.put(f, false);
     byKey.put(f, true);
-    install(f, at, original, reply);
+    install(f, spec, at, original, reply);
   }
 
-  private void install(Flow f, FlowEntries.Placement at, FlowWire.Entry original, FlowWire.Entry reply) {
-    f.state = FlowState.PENDING;
-    f.sinceMillis = clock.millis();
+  private void install(Flow f, FlowSpec spec, FlowEntries.Placement at, FlowWire.Entry original,
+      FlowWire.Entry reply) {
+    state(f, FlowState.PENDING);
     f.failure = null;
     f.failureCode = null;
     f.pending = 2;
-    enqueue(f.device, new Op(f, true, update(adoptOrInsert(original.key()), f.spec, at, true, original)));
-    enqueue(f.device, new Op(f, false, update(adoptOrInsert(reply.key()), f.spec, at, false, reply)));
+    enqueue(f.device, new Op(f, true, update(adoptOrInsert(original.key()), spec, at, true, original)));
+    enqueue(f.device, new Op(f, false, update(adoptOrInsert(reply.key()), spec, at, false, reply)));
+  }
+
+  /** Starts tracking a flow made in its first state. */
+  private void track(Flow f) {
+    flows.put(f);
+    inState.incrementAndGet(f.state.ordinal());
+  }
+
+  /** Moves a tracked flow to another state, as of now. */
+  private void state(Flow f, FlowState s) {
+    inState.decrementAndGet(f.state.ordinal());
+    inState.incrementAndGet(s.ordinal());
+    f.state = s;
+    f.sinceMillis = clock.millis();
   }
 
   /** An entry already in the device since before a restart is modified in place, never deleted and re-added. */
@@ -607,9 +567,12 @@ public final class FlowManager implements AutoCloseable {
 
   private void doDelete(FlowId id, String reason, boolean tellAgent) {
     Flow f = flows.get(id);
-    if (f == null) {
-      return;
+    if (f != null) {
+      delete(f, reason, tellAgent);
     }
+  }
+
+  private void delete(Flow f, String reason, boolean tellAgent) {
     switch (f.state) {
       case PENDING -> {
         f.teardownWanted = true;
@@ -617,8 +580,7 @@ public final class FlowManager implements AutoCloseable {
         f.reason = reason;
       }
       case OFFLOADED -> {
-        f.state = FlowState.TEARDOWN;
-        f.sinceMillis = clock.millis();
+        state(f, FlowState.TEARDOWN);
         f.reason = reason;
         f.notifyRemoved = tellAgent;
         enqueueDeletes(f);
@@ -630,7 +592,7 @@ public final class FlowManager implements AutoCloseable {
         if (f.pending == 0) {
           forget(f);
           if (tellAgent) {
-            notifier.removed(f.id, f.spec.conntrackId(), reason);
+            notifier.removed(f.id(), f.conntrackId, reason);
           }
         } else {
           f.teardownWanted = true;
@@ -641,14 +603,15 @@ public final class FlowManager implements AutoCloseable {
   }
 
   private void enqueueDeletes(Flow f) {
-    FlowEntries.Placement at = placement(f);
+    FlowSpec spec = f.spec();
+    FlowEntries.Placement at = placement(spec);
     int n = 0;
     if (f.installedOriginal) {
-      enqueue(f.device, new Op(f, true, update(UpdateType.DELETE, f.spec, at, true, wire.original(f.spec, at))));
+      enqueue(f.device, new Op(f, true, update(UpdateType.DELETE, spec, at, true, wire.original(spec, at))));
       n++;
     }
     if (f.installedReply) {
-      enqueue(f.device, new Op(f, false, update(UpdateType.DELETE, f.spec, at, false, wire.reply(f.spec, at))));
+      enqueue(f.device, new Op(f, false, update(UpdateType.DELETE, spec, at, false, wire.reply(spec, at))));
       n++;
     }
     f.pending += n;
@@ -657,11 +620,12 @@ public final class FlowManager implements AutoCloseable {
     }
   }
 
-  private FlowEntries.Placement placement(Flow f) {
+  private FlowEntries.Placement placement(FlowSpec spec) {
     try {
-      return FlowEntries.place(f.spec, ports);
+      return FlowEntries.place(spec, ports);
     } catch (FlowRejectedException e) {
-      throw new IllegalStateException("flow " + f.id + " was placed before and cannot be now: " + e.getMessage());
+      throw new IllegalStateException("flow " + spec.id() + " was placed before and cannot be now: "
+          + e.getMessage());
     }
   }
 
@@ -737,7 +701,7 @@ public final class FlowManager implements AutoCloseable {
       if (code == RpcCode.OK || code == RpcCode.NOT_FOUND) {
         installed(f, op.original(), false);
       } else {
-        log.warn("flow {}: delete refused by {}: {} {}", f.id, f.device, code, message);
+        log.warn("flow {}: delete refused by {}: {} {}", f.id(), f.device, code, message);
       }
       if (f.pending == 0) {
         deletesDone(f);
@@ -765,27 +729,25 @@ public final class FlowManager implements AutoCloseable {
 
   private void writesDone(Flow f) {
     if (f.failure == null) {
-      f.state = FlowState.OFFLOADED;
-      f.sinceMillis = clock.millis();
+      state(f, FlowState.OFFLOADED);
       f.reason = null;
       offloaded.increment();
       if (f.acceptedNanos != 0) {
         offloadLatency.record(System.nanoTime() - f.acceptedNanos, TimeUnit.NANOSECONDS);
         f.acceptedNanos = 0;
       }
-      notifier.verdict(f.id, f.spec.conntrackId(), true, "");
+      notifier.verdict(f.id(), f.conntrackId, true, "");
       if (f.teardownWanted) {
         f.teardownWanted = false;
-        doDelete(f.id, f.reason == null ? "ended while being offloaded" : f.reason, f.notifyRemoved);
+        delete(f, f.reason == null ? "ended while being offloaded" : f.reason, f.notifyRemoved);
       }
       return;
     }
     // nf_flow_table: a failed offload leaves the flow in software; undo the half that made it
-    f.state = FlowState.REJECTED;
-    f.sinceMillis = clock.millis();
+    state(f, FlowState.REJECTED);
     f.reason = f.failure;
-    reject(f.failureCode.name().toLowerCase(), f.id);
-    notifier.verdict(f.id, f.spec.conntrackId(), false, f.failure);
+    reject(f.failureCode.name().toLowerCase(), f.id());
+    notifier.verdict(f.id(), f.conntrackId, false, f.failure);
     // Delete both halves, not only the one acknowledged: a device that was not primary keeps refused updates as
     // desired state and would install them later behind our back. NOT_FOUND on these deletes is expected.
     f.installedOriginal = true;
@@ -810,26 +772,26 @@ public final class FlowManager implements AutoCloseable {
   }
 
   private void retry(Flow f) {
-    if (flows.get(f.id) != f || f.state != FlowState.REJECTED || f.pending != 0) {
+    if (!flows.holds(f) || f.state != FlowState.REJECTED || f.pending != 0) {
       return;
     }
     f.retries++;
     retried.increment();
-    FlowEntries.Placement at = placement(f);
-    install(f, at, wire.original(f.spec, at), wire.reply(f.spec, at));
+    FlowSpec spec = f.spec();
+    FlowEntries.Placement at = placement(spec);
+    install(f, spec, at, wire.original(spec, at), wire.reply(spec, at));
   }
 
   private void deletesDone(Flow f) {
     switch (f.state) {
       case REJECTED -> afterRejection(f);
       case TEARDOWN, HW_DYING -> {
-        f.state = FlowState.HW_DEAD;
-        f.sinceMillis = clock.millis();
+        state(f, FlowState.HW_DEAD);
         Counter.builder("nftoffload.flows.removed").tag("reason", f.reason == null ? "unknown" : f.reason)
             .register(meters).increment();
         forget(f);
         if (f.notifyRemoved) {
-          notifier.removed(f.id, f.spec.conntrackId(), f.reason);
+          notifier.removed(f.id(), f.conntrackId, f.reason);
         }
         if (f.readd != null) {
           doAdd(f.readd, System.nanoTime());
@@ -840,7 +802,8 @@ public final class FlowManager implements AutoCloseable {
   }
 
   private void forget(Flow f) {
-    flows.remove(f.id, f);
+    flows.remove(f);
+    inState.decrementAndGet(f.state.ordinal());
     if (f.placed) {
       byKey.remove(f, false);
       byKey.remove(f, true);
@@ -924,7 +887,7 @@ public final class FlowManager implements AutoCloseable {
         f.lastUsedMillis = now;
         f.idleOriginal = false;
         f.idleReply = false;
-        notifier.activity(f.id, f.spec.conntrackId(), Instant.ofEpochMilli(now), s[0], s[1]);
+        notifier.activity(f.id(), f.conntrackId, Instant.ofEpochMilli(now), s[0], s[1]);
       }
     }
   }

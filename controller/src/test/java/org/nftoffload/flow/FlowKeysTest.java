@@ -49,14 +49,14 @@ class FlowKeysTest {
   void behavesLikeAMapFromKeyToFlow(int seed) {
     SplittableRandom r = new SplittableRandom(seed);
     FlowKeys index = new FlowKeys();
-    Map<EntryKey, FlowManager.Flow> model = new HashMap<>();
-    Map<Integer, FlowManager.Flow> live = new HashMap<>(); // flow number → flow, both keys indexed
+    Map<EntryKey, Flow> model = new HashMap<>();
+    Map<Integer, Flow> live = new HashMap<>(); // flow number → flow, both keys indexed
     int keys = 3000; // keys 2i and 2i + 1 belong to flow i
     for (int step = 0; step < 30_000; step++) {
       int i = r.nextInt(keys / 2);
-      FlowManager.Flow present = live.get(i);
+      Flow present = live.get(i);
       if (present == null) {
-        FlowManager.Flow f = new FlowManager.Flow(i, Flows.masqueraded("h1", i), FlowState.PENDING, "sw0",
+        Flow f = new Flow(i, Flows.masqueraded("h1", i), FlowState.PENDING, "sw0",
             key(2 * i), key(2 * i + 1), 0);
         index.put(f, false);
         index.put(f, true);

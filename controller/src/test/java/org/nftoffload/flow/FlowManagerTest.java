@@ -9,7 +9,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -45,8 +47,21 @@ class FlowManagerTest {
     managers.forEach(FlowManager::close);
   }
 
-  private static void settle(FlowManager m) throws Exception {
+  /** Waits until the manager is idle, then checks that its counts by state (and the gauges) match its flows. */
+  private void settle(FlowManager m) throws Exception {
     m.quiesce().get(10, TimeUnit.SECONDS);
+    Map<FlowState, Integer> counted = new EnumMap<>(FlowState.class);
+    for (FlowState s : FlowState.values()) {
+      counted.put(s, 0);
+    }
+    m.flows().forEach(f -> counted.merge(f.state(), 1, Integer::sum));
+    assertEquals(counted, m.countByState());
+    if (managers.size() == 1) { // the gauges are registered by the first manager on this registry
+      for (FlowState s : FlowState.values()) {
+        assertEquals(counted.get(s), (int) meters.get("nftoffload.flows").tag("state", s.name().toLowerCase()).gauge()
+            .value(), s.name());
+      }
+    }
   }
 
   @Test

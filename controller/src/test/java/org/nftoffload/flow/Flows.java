@@ -3,6 +3,7 @@ package org.nftoffload.flow;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Map;
+import java.util.SplittableRandom;
 
 /** Flows and port maps for tests: a LAN host masqueraded behind a WAN port, and plain routed variants. */
 final class Flows {
@@ -43,5 +44,40 @@ final class Flows {
     return new FlowSpec(new FlowId(agent, 0, orig), 5000 + n,
         new Direction(orig, in, out, ROUTER_LAN_MAC, HOST_MAC, 0, egressVlan),
         new Direction(orig.reversed(), out, in, ROUTER_LAN_MAC, HOST_MAC, egressVlan, 0));
+  }
+
+  /**
+   * A flow drawn at random: IPv4 or IPv6, with or without NAT, any protocol, ports, interfaces, MACs and VLANs, zone
+   * and agent from small sets (so that identities repeat when many are drawn).
+   */
+  static FlowSpec random(SplittableRandom r) {
+    boolean v4 = r.nextInt(3) > 0;
+    Tuple orig = new Tuple(address(r, v4), address(r, v4), r.nextBoolean() ? 6 : r.nextInt(256), r.nextInt(65536),
+        r.nextInt(65536));
+    // NAT: some other tuple back; none: the original reversed
+    Tuple reply = r.nextBoolean() ? orig.reversed()
+        : new Tuple(address(r, v4), address(r, v4), orig.protocol(), r.nextInt(65536), r.nextInt(65536));
+    String[] ifs = {"wan0", "lan0", "lan1"};
+    String in = ifs[r.nextInt(3)];
+    String out = ifs[r.nextInt(3)];
+    int vlanIn = r.nextInt(3) == 0 ? r.nextInt(1, 4095) : 0;
+    int vlanOut = r.nextInt(3) == 0 ? r.nextInt(1, 4095) : 0;
+    long mac1 = r.nextLong() >>> 16;
+    long mac2 = r.nextInt(4) == 0 ? 0 : r.nextLong() >>> 16;
+    return new FlowSpec(new FlowId(r.nextBoolean() ? "a" : "b", r.nextInt(3), orig), r.nextLong(1L << 32),
+        new Direction(orig, in, out, mac1, mac2, vlanIn, vlanOut),
+        new Direction(reply, out, in, mac2, mac1, vlanOut, vlanIn));
+  }
+
+  private static InetAddress address(SplittableRandom r, boolean v4) {
+    byte[] a = new byte[v4 ? 4 : 16];
+    if (r.nextInt(5) > 0) { // sometimes all zero: canonical values drop leading zero bytes
+      r.nextBytes(a);
+    }
+    try {
+      return InetAddress.getByAddress(a);
+    } catch (UnknownHostException e) {
+      throw new AssertionError(e);
+    }
   }
 }

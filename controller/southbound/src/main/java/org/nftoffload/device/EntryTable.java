@@ -1,5 +1,8 @@
 package org.nftoffload.device;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -9,7 +12,7 @@ import org.nftoffload.p4runtime.EntryWire;
  * A device's desired state and mirror: for each entry key, the desired entry and the entry last acknowledged, both
  * as canonical {@code TableEntry} wire bytes ({@link org.nftoffload.p4runtime.ReadClient#canonicalBytes}). An open
  * addressing table (linear probing, parallel arrays) whose slots hold references into a {@link Slab}: the entries
- * live in a few large pages rather than one array each, so that a young collection copies pages, not entries (the
+ * live in a few large pages off the heap rather than one array each, so that collections copy none of them (the
  * device keeps two per offloaded flow, and copying them was a third of the pauses at high flow rates). When the
  * mirror equals the desired entry (the steady state) both slots hold the same reference. A key is present while it
  * has a desired or a mirrored entry. Reads return copies. Not thread-safe: the device guards it.
@@ -146,7 +149,7 @@ final class EntryTable {
     Map<Long, Integer> counts = new HashMap<>();
     for (int m : mirror) {
       if (m != NONE) {
-        long id = EntryWire.tableId(slab.page(m), slab.from(m), slab.to(m));
+        long id = EntryWire.tableId(slab.peek(m), 0, slab.length(m));
         if (counts.merge(id, 1, Integer::sum) == 1) {
           samples.put(id, slab.copy(m));
         }
@@ -222,7 +225,7 @@ final class EntryTable {
     for (int i = k.hash & mask; used(i); i = (i + 1) & mask) {
       if (hashes[i] == k.hash) {
         int ref = desired[i] != NONE ? desired[i] : mirror[i];
-        if (k.keyOf(slab.page(ref), slab.from(ref), slab.to(ref))) {
+        if (k.keyOf(slab.peek(ref), 0, slab.length(ref))) {
           return i;
         }
       }
@@ -280,17 +283,21 @@ final class EntryTable {
   }
 
   /**
-   * Entry bytes in 1 MiB pages, each in a slot of whole 16-byte units with its length in the first 4 bytes. A
+   * Entry bytes in 1 MiB pages outside the Java heap, each in a slot of whole 16-byte units with its length in the
+   * first 4 bytes. Off the heap because a collector copies what survives on it: pages on the heap were still copied
+   * by young collections (more than once under Parallel GC's tenuring), and were half of what a flow left to copy. A
    * reference is the page index shifted left 16 bits plus the slot's first unit. Freed slots go to a free list per
    * slot size and are reused first; an entry over a quarter page gets a page of its own, given back when it is freed.
-   * Pages are never returned: the table keeps what its largest population needed.
+   * Pages are never returned otherwise: the table keeps what its largest population needed. The memory goes when the
+   * table becomes unreachable (an automatic arena), so a device that is removed needs no close.
    */
   static final class Slab {
     static final int PAGE = 1 << 20;
     private static final int UNIT = 16;
     private static final int LARGE = PAGE / 4;
 
-    private byte[][] pages = new byte[4][];
+    private final Arena arena = Arena.ofAuto();
+    private MemorySegment[] pages = new MemorySegment[4];
     private int pageCount;
     private int current = -1;
     private int bump;
@@ -299,6 +306,7 @@ final class EntryTable {
     private int[] freePages = new int[4];
     private int freePageCount;
     private int slots;
+    private byte[] scratch = new byte[256];
 
     int slots() {
       return slots;
@@ -309,24 +317,22 @@ final class EntryTable {
       int units = (need + UNIT - 1) / UNIT;
       int ref;
       if (need > LARGE) {
-        ref = newPage(new byte[units * UNIT]) << 16;
+        // its own arena, so that the page's memory goes once it is freed and unreachable
+        ref = newPage(Arena.ofAuto().allocate((long) units * UNIT)) << 16;
       } else if (freeCount[units] > 0) {
         ref = free[units][--freeCount[units]];
       } else {
         if (current < 0 || bump + units * UNIT > PAGE) {
-          current = newPage(new byte[PAGE]);
+          current = newPage(arena.allocate(PAGE));
           bump = 0;
         }
         ref = current << 16 | bump / UNIT;
         bump += units * UNIT;
       }
-      byte[] p = pages[ref >>> 16];
-      int at = (ref & 0xffff) * UNIT;
-      p[at] = (byte) (entry.length >>> 24);
-      p[at + 1] = (byte) (entry.length >>> 16);
-      p[at + 2] = (byte) (entry.length >>> 8);
-      p[at + 3] = (byte) entry.length;
-      System.arraycopy(entry, 0, p, at + 4, entry.length);
+      MemorySegment p = pages[ref >>> 16];
+      long at = (long) (ref & 0xffff) * UNIT;
+      p.set(LENGTH, at, entry.length);
+      MemorySegment.copy(entry, 0, p, ValueLayout.JAVA_BYTE, at + 4, entry.length);
       slots++;
       return ref;
     }
@@ -349,35 +355,46 @@ final class EntryTable {
       free[units][freeCount[units]++] = ref;
     }
 
-    byte[] page(int ref) {
-      return pages[ref >>> 16];
-    }
-
-    int from(int ref) {
-      return (ref & 0xffff) * UNIT + 4;
-    }
-
-    int to(int ref) {
-      return from(ref) + length(ref);
+    /**
+     * The entry at {@code ref} in a scratch array, valid until the next call, at {@code [0, length(ref))}: for reads
+     * in place that allocate nothing.
+     */
+    byte[] peek(int ref) {
+      int n = length(ref);
+      if (scratch.length < n) {
+        scratch = new byte[Math.max(n, scratch.length * 2)];
+      }
+      MemorySegment.copy(pages[ref >>> 16], ValueLayout.JAVA_BYTE, from(ref), scratch, 0, n);
+      return scratch;
     }
 
     /** A copy of the entry at {@code ref}; null for none. */
     byte[] copy(int ref) {
-      return ref == NONE ? null : Arrays.copyOfRange(page(ref), from(ref), to(ref));
+      if (ref == NONE) {
+        return null;
+      }
+      byte[] out = new byte[length(ref)];
+      MemorySegment.copy(pages[ref >>> 16], ValueLayout.JAVA_BYTE, from(ref), out, 0, out.length);
+      return out;
     }
 
     /** Whether the entry at {@code ref} is {@code entry}. */
     boolean holds(int ref, byte[] entry) {
-      return Arrays.equals(page(ref), from(ref), to(ref), entry, 0, entry.length);
+      long from = from(ref);
+      return length(ref) == entry.length
+          && MemorySegment.mismatch(pages[ref >>> 16], from, from + entry.length, MemorySegment.ofArray(entry), 0,
+              entry.length) < 0;
     }
 
-    private int length(int ref) {
-      byte[] p = page(ref);
-      int at = (ref & 0xffff) * UNIT;
-      return (p[at] & 0xff) << 24 | (p[at + 1] & 0xff) << 16 | (p[at + 2] & 0xff) << 8 | (p[at + 3] & 0xff);
+    int length(int ref) {
+      return pages[ref >>> 16].get(LENGTH, (long) (ref & 0xffff) * UNIT);
     }
 
-    private int newPage(byte[] page) {
+    private static long from(int ref) {
+      return (long) (ref & 0xffff) * UNIT + 4;
+    }
+
+    private int newPage(MemorySegment page) {
       if (freePageCount > 0) {
         int i = freePages[--freePageCount];
         pages[i] = page;
@@ -393,6 +410,8 @@ final class EntryTable {
       return pageCount++;
     }
   }
+
+  private static final ValueLayout.OfInt LENGTH = ValueLayout.JAVA_INT_UNALIGNED;
 
   /**
    * FNV-1a over the key bytes and the priority, then MurmurHash3's finaliser: flow keys from consecutive hosts and

@@ -8,6 +8,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
+import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;
@@ -37,14 +38,16 @@ import org.nftoffload.service.TestController;
  * device acknowledged both. The device is either the embedded software switch ({@code softswitch}) or a P4Runtime
  * sink that acknowledges writes without parsing them ({@code sink}: the controller's own cost plus transport).
  *
- * <p>Phases, each on fresh flows: (1) warm-up, 10,000 flows at 2,000/s, one event per message (its latency is
+ * <p>Phases, each on fresh flows: (0) JIT warm-up, 100,000 flows as fast as taken, 256 events per message; (1)
+ * warm-up, 10,000 flows at 2,000/s, one event per message (its latency is
  * reported too: an idle agent sends events one by one, and this rate stays below what a loaded 2-core machine
  * takes); (2) paced, {@code flows} flows at {@code rate}/s sent as one
  * message per millisecond ({@code rate}/1000 events each, as the agent batches); (3) sustained, {@code flows} flows as
  * fast as the stack takes them, 256 events per message, at most 50,000 unanswered. Latency is agent event sent →
  * verdict received (p50/p99/max); the sustained rate is flows over first send → last verdict. Heap per flow: heap used
  * after full GCs after phase 3 minus before it, divided by {@code flows} (the process holds the controller, the
- * device manager's mirror and, for {@code softswitch}, the switch's tables).
+ * device manager's mirror and, for {@code softswitch}, the switch's tables); off-heap per flow likewise from the JVM's
+ * direct memory (the device manager keeps its entries in native memory segments).
  *
  * <p>Run: {@code controller/bench/flow-install.sh [softswitch|sink] [flows] [rate]}.
  */
@@ -135,6 +138,7 @@ public final class FlowInstallLoad {
       printCpuPerFlow("paced", pacedCpu, threadCpu(), flows);
 
       long heapBefore = heapAfterGc(mem);
+      long offHeapBefore = offHeap();
       java.util.Map<String, long[]> histogramBefore = histogram();
       int from = first + flows;
       java.util.Map<Long, long[]> cpuBefore = threadCpu();
@@ -151,10 +155,14 @@ public final class FlowInstallLoad {
       printCpuPerFlow("sustained", cpuBefore, cpuAfter, flows);
 
       long heapAfter = heapAfterGc(mem);
+      long offHeapAfter = offHeap();
       System.out.printf("heap: %,.0f bytes per offloaded flow (%s; heap used after GC %,d -> %,d bytes for %,d more"
           + " flows)%n", (heapAfter - heapBefore) / (double) flows,
           sink == null ? "controller + device manager + embedded switch" : "controller + device manager",
           heapBefore, heapAfter, flows);
+      System.out.printf("off-heap: %,.0f bytes per offloaded flow (native memory segments and direct buffers %,d ->"
+          + " %,d bytes); heap + off-heap: %,.0f bytes per flow%n", (offHeapAfter - offHeapBefore) / (double) flows,
+          offHeapBefore, offHeapAfter, (heapAfter - heapBefore + offHeapAfter - offHeapBefore) / (double) flows);
       printHistogramDelta(histogramBefore, histogram(), flows);
       System.out.printf("rejected: %d; load average %s%n", rejected.get(), loadAverage());
     } finally {
@@ -307,6 +315,13 @@ public final class FlowInstallLoad {
     byGroup.entrySet().stream().filter(e -> e.getValue() / 1e3 / flows >= 0.2)
         .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
         .forEach(e -> System.out.printf("  %6.1f us  %s%n", e.getValue() / 1e3 / flows, e.getKey()));
+  }
+
+  /** Native memory the JVM counts as direct: direct buffers and memory segments allocated from arenas. */
+  private static long offHeap() {
+    return ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+        .filter(p -> p.getName().equals("direct")).mapToLong(BufferPoolMXBean::getMemoryUsed)
+        .sum();
   }
 
   private static long heapAfterGc(MemoryMXBean mem) throws InterruptedException {
