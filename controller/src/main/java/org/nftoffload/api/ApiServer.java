@@ -8,6 +8,8 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.json.JavalinJackson;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -62,6 +64,7 @@ public final class ApiServer implements AutoCloseable {
       .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
   private final List<Route> routes = new ArrayList<>();
   private Javalin app;
+  private JvmGcMetrics gcMetrics;
 
   @Inject
   public ApiServer(ControllerConfig config, RulesetService rulesets, FlowManager flows, ManagedDevices devices,
@@ -107,6 +110,10 @@ public final class ApiServer implements AutoCloseable {
           ctx.method() + " " + ctx.path())));
     });
     app.start();
+    // heap, direct memory (the device state's entry pages live there) and collector pauses, for /metrics
+    new JvmMemoryMetrics().bindTo(meters);
+    gcMetrics = new JvmGcMetrics();
+    gcMetrics.bindTo(meters);
     return new InetSocketAddress(config.host(), app.port());
   }
 
@@ -115,6 +122,10 @@ public final class ApiServer implements AutoCloseable {
     if (app != null) {
       app.stop();
       app = null;
+    }
+    if (gcMetrics != null) {
+      gcMetrics.close(); // its listeners on the JVM's collectors would outlive the server
+      gcMetrics = null;
     }
   }
 

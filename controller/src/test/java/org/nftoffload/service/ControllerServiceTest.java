@@ -275,5 +275,9 @@ class ControllerServiceTest {
     assertEquals(200, m.statusCode());
     assertTrue(m.headers().firstValue("Content-Type").orElseThrow().startsWith("text/plain"));
     assertTrue(m.body().contains("nftoffload_flows{state=\"offloaded\"}"), m.body());
+    // the JVM's own: heap and direct memory (where device entries live), collector pauses
+    assertTrue(m.body().contains("jvm_buffer_memory_used_bytes{id=\"direct\"}"), m.body());
+    assertTrue(m.body().contains("jvm_memory_used_bytes{area=\"heap\""), m.body());
+    assertTrue(m.body().contains("jvm_gc_"), m.body());
   }
 }
