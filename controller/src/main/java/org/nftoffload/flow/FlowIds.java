@@ -8,7 +8,7 @@ import java.util.Arrays;
  * key object that every young collection would copy. Written only by the flow manager's thread; other threads get a
  * copy of the slots from that thread ({@link #slots()}).
  */
-final class FlowIds {
+final class FlowIds extends ProbeTable {
 
   private int[] hashes = new int[16];
   private Flow[] flows = new Flow[16];
@@ -54,7 +54,8 @@ final class FlowIds {
     int mask = flows.length - 1;
     for (int i = f.idHash() & mask; flows[i] != null; i = (i + 1) & mask) {
       if (flows[i] == f) {
-        delete(i);
+        deleteAt(i);
+        size--;
         return;
       }
     }
@@ -76,23 +77,31 @@ final class FlowIds {
     size++;
   }
 
-  /** Empties slot {@code i} and moves later slots of its probe run back. */
-  private void delete(int i) {
-    int mask = flows.length - 1;
-    flows[i] = null;
-    size--;
-    int hole = i;
-    for (int j = (i + 1) & mask; flows[j] != null; j = (j + 1) & mask) {
-      int home = hashes[j] & mask;
-      // j's flow may fill the hole when its home is not cyclically within (hole, j]
-      boolean stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
-      if (!stays) {
-        hashes[hole] = hashes[j];
-        flows[hole] = flows[j];
-        flows[j] = null;
-        hole = j;
-      }
-    }
+  @Override
+  int capacity() {
+    return flows.length;
+  }
+
+  @Override
+  boolean used(int slot) {
+    return flows[slot] != null;
+  }
+
+  @Override
+  int hash(int slot) {
+    return hashes[slot];
+  }
+
+  @Override
+  void move(int from, int to) {
+    hashes[to] = hashes[from];
+    flows[to] = flows[from];
+    flows[from] = null;
+  }
+
+  @Override
+  void empty(int slot) {
+    flows[slot] = null;
   }
 
   private void grow() {

@@ -7,7 +7,7 @@ package org.nftoffload.flow;
  * two slots here, not two key objects and two map nodes that every young collection would copy. Not thread-safe:
  * the flow manager's thread owns it.
  */
-final class FlowKeys {
+final class FlowKeys extends ProbeTable {
 
   private int[] hashes = new int[16];
   private Flow[] flows = new Flow[16];
@@ -44,7 +44,8 @@ final class FlowKeys {
     int h = f.keyHash(reply);
     for (int i = h & mask; flows[i] != null; i = (i + 1) & mask) {
       if (flows[i] == f && replies[i] == reply) {
-        delete(i);
+        deleteAt(i);
+        size--;
         return;
       }
     }
@@ -62,24 +63,32 @@ final class FlowKeys {
     size++;
   }
 
-  /** Empties slot {@code i} and moves later slots of its probe run back. */
-  private void delete(int i) {
-    int mask = flows.length - 1;
-    flows[i] = null;
-    size--;
-    int hole = i;
-    for (int j = (i + 1) & mask; flows[j] != null; j = (j + 1) & mask) {
-      int home = hashes[j] & mask;
-      // j's flow may fill the hole when its home is not cyclically within (hole, j]
-      boolean stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
-      if (!stays) {
-        hashes[hole] = hashes[j];
-        flows[hole] = flows[j];
-        replies[hole] = replies[j];
-        flows[j] = null;
-        hole = j;
-      }
-    }
+  @Override
+  int capacity() {
+    return flows.length;
+  }
+
+  @Override
+  boolean used(int slot) {
+    return flows[slot] != null;
+  }
+
+  @Override
+  int hash(int slot) {
+    return hashes[slot];
+  }
+
+  @Override
+  void move(int from, int to) {
+    hashes[to] = hashes[from];
+    flows[to] = flows[from];
+    replies[to] = replies[from];
+    flows[from] = null;
+  }
+
+  @Override
+  void empty(int slot) {
+    flows[slot] = null;
   }
 
   private void grow() {
