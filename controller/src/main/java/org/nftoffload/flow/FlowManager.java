@@ -25,7 +25,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.nftoffload.p4.FlowtableP4;
 import org.nftoffload.p4runtime.ExactEntryEncoder;
@@ -366,13 +368,20 @@ public final class FlowManager implements AutoCloseable {
     return onActor(flows::slots);
   }
 
-  /** Runs a read on the actor and waits for it; inline once the actor is stopped. For views, never the actor. */
+  /**
+   * Runs a read on the actor and waits for it; reads racily instead once the actor is stopped, or when it has not
+   * answered within 5 s (a view must not hang a REST call). For views, never the actor.
+   */
   private <T> T onActor(Supplier<T> read) {
     if (!closed) {
       try {
-        return CompletableFuture.supplyAsync(read, actor).join();
-      } catch (RejectedExecutionException e) {
-        // closed meanwhile
+        return CompletableFuture.supplyAsync(read, actor).get(5, TimeUnit.SECONDS);
+      } catch (RejectedExecutionException | TimeoutException e) {
+        log.debug("flow view read outside the flow manager's thread: {}", e.toString());
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("flow view failed", e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
     return read.get();
