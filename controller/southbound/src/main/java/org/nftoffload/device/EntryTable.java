@@ -413,21 +413,8 @@ final class EntryTable {
 
   private static final ValueLayout.OfInt LENGTH = ValueLayout.JAVA_INT_UNALIGNED;
 
-  /**
-   * FNV-1a over the key bytes and the priority, then MurmurHash3's finaliser: flow keys from consecutive hosts and
-   * ports spread over all slots (a test checks distinct keys get distinct hashes in bulk).
-   */
+  /** See {@link EntryWire#keyHash} (a test checks distinct keys get distinct hashes in bulk). */
   static int hash(byte[] entry, int keyLength, int priority) {
-    long h = 0xcbf29ce484222325L;
-    for (int i = 0; i < keyLength; i++) {
-      h = (h ^ (entry[i] & 0xff)) * 0x100000001b3L;
-    }
-    h = (h ^ priority) * 0x100000001b3L;
-    int x = (int) (h ^ (h >>> 32));
-    x ^= x >>> 16;
-    x *= 0x85ebca6b;
-    x ^= x >>> 13;
-    x *= 0xc2b2ae35;
-    return x ^ (x >>> 16);
+    return EntryWire.keyHash(entry, keyLength, priority);
   }
 }

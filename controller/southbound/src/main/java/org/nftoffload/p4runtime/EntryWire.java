@@ -17,6 +17,25 @@ public final class EntryWire {
 
   private EntryWire() {}
 
+  /**
+   * A hash of a key's bytes {@code b[0, length)} and its priority: FNV-1a, then MurmurHash3's finaliser. Flow keys
+   * from consecutive hosts and ports spread over all slots of a table; {@code Arrays.hashCode}'s base-31 polynomial
+   * maps flows that differ in an address and a port onto few values (36k distinct of 200k keys measured).
+   */
+  public static int keyHash(byte[] b, int length, int priority) {
+    long h = 0xcbf29ce484222325L;
+    for (int i = 0; i < length; i++) {
+      h = (h ^ (b[i] & 0xff)) * 0x100000001b3L;
+    }
+    h = (h ^ priority) * 0x100000001b3L;
+    int x = (int) (h ^ (h >>> 32));
+    x ^= x >>> 16;
+    x *= 0x85ebca6b;
+    x ^= x >>> 13;
+    x *= 0xc2b2ae35;
+    return x ^ (x >>> 16);
+  }
+
   /** Length of the key prefix: the table id and the match fields. */
   public static int keyLength(byte[] entry) {
     int p = 0;
